@@ -1,0 +1,328 @@
+"""Files -> YAML documents -> validated models, with a finding for everything that does not fit."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml.comments import CommentedMap
+
+from slactl.findings import Finding, Severity
+from slactl.loader.repository import RepositoryConfig, find_definition_files, load_config
+from slactl.loader.yamlpos import find_tags, key_position, parse_documents, position
+from slactl.model.common import API_VERSION
+from slactl.model.documents import KIND_MODELS, namespace_of
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class LoadedDocument:
+    """One definition document: where it is, its raw YAML (with positions) and its model if valid."""
+
+    file: str
+    index: int
+    line: int
+    column: int
+    raw: Any
+    kind: str | None = None
+    id: str | None = None
+    model: Any = None
+
+    def pos(self, *path: Any) -> tuple[int, int]:
+        """Line and column of a field of this document; the document start when absent."""
+        found = position(self.raw, path) if path else None
+        return found or (self.line, self.column)
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *path: Any,
+        hint: str | None = None,
+    ) -> Finding:
+        line, column = self.pos(*path)
+        return Finding(self.file, line, column, rule, severity, message, hint)
+
+
+@dataclass
+class LoadResult:
+    """Everything read from a repository: documents, valid models indexed by id, and findings."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
+    documents: list[LoadedDocument] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def of_kind(self, *kinds: str) -> list[LoadedDocument]:
+        return [d for d in self.documents if d.kind in kinds and d.model is not None]
+
+    def index(self, namespace: str) -> dict[str, LoadedDocument]:
+        """Valid documents of one namespace (a kind, or 'agreement' for SLA/OLA/UC) by id."""
+        found: dict[str, LoadedDocument] = {}
+        for doc in self.documents:
+            if doc.model is not None and doc.kind and namespace_of(doc.kind) == namespace and doc.id not in found:
+                found[doc.id] = doc  # type: ignore[index]
+        return found
+
+    def get(self, kind: str, id_: str) -> LoadedDocument | None:
+        doc = self.index(namespace_of(kind)).get(id_)
+        return doc if doc is not None and (kind == namespace_of(kind) or doc.kind == kind) else None
+
+    def agreements(self) -> list[LoadedDocument]:
+        return self.of_kind("SLA", "OLA", "UC")
+
+    @property
+    def document_count(self) -> int:
+        return len(self.documents)
+
+
+_TYPE_ERRORS = {
+    "string_type", "int_type", "int_parsing", "float_type", "float_parsing", "bool_type", "bool_parsing",
+    "list_type", "dict_type", "model_type", "model_attributes_type", "date_type", "date_parsing",
+    "date_from_datetime_parsing", "datetime_type", "datetime_parsing", "datetime_from_date_parsing",
+    "int_from_float", "date_from_datetime_inexact", "union_tag_invalid", "tuple_type", "set_type",
+}
+
+
+def _rule_for(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "schema-unknown-field"
+    if kind == "missing":
+        return "schema-missing"
+    if kind in _TYPE_ERRORS:
+        return "schema-type"
+    loc = error.get("loc", ())
+    if loc and loc[-1] == "id" and kind in {"value_error", "string_pattern_mismatch"}:
+        return "schema-id"
+    return "schema-value"
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # pydantic adds union member and validator names to loc; keep only data keys and indexes
+    cleaned = []
+    for part in loc:
+        if isinstance(part, str) and ("[" in part or part.startswith("function-") or part in {"str", "int", "float", "bool", "date", "datetime"}):
+            continue
+        cleaned.append(part)
+    return tuple(cleaned)
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names allowed at the parent of `loc`, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        annotation = fields[part].annotation
+        current = _inner_model(annotation)
+        if current is None:
+            return []
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _message(error: dict, rule: str, loc: tuple, model: type[BaseModel]) -> tuple[str, str | None]:
+    where = ".".join(str(p) for p in loc) or "document"
+    if rule == "schema-unknown-field":
+        name = str(loc[-1]) if loc else "?"
+        allowed = _allowed_fields(model, loc)
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else (f"allowed here: {', '.join(allowed)}" if allowed else None)
+        return f"unknown field '{where}'", hint
+    if rule == "schema-missing":
+        return f"required field '{where}' is missing", f"add '{loc[-1]}'" if loc else None
+    text = error["msg"]
+    if text.startswith("Value error, "):
+        text = text[len("Value error, "):]
+    if rule == "schema-type":
+        got = type(error.get("input")).__name__ if "input" in error else "?"
+        got = {"CommentedMap": "mapping", "CommentedSeq": "list", "ScalarFloat": "float", "ScalarInt": "int"}.get(got, got)
+        return f"'{where}' has the wrong type: {text.lower()} (got {got})", None
+    return f"'{where}': {text}", None
+
+
+def _validation_findings(doc: LoadedDocument, model: type[BaseModel], exc: ValidationError) -> list[Finding]:
+    findings = []
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(error["loc"]))
+        rule = _rule_for(error)
+        message, hint = _message(error, rule, loc, model)
+        if rule == "schema-unknown-field":
+            line, column = key_position(doc.raw, loc) or (doc.line, doc.column)
+        else:
+            line, column = doc.pos(*loc)
+        findings.append(Finding(doc.file, line, column, rule, Severity.ERROR, message, hint))
+    return findings
+
+
+def _load_text(rel: str, text: str, result: LoadResult) -> None:
+    raw_docs, problem = parse_documents(text)
+    for raw in raw_docs:
+        if raw.data is None:
+            continue
+        doc = LoadedDocument(file=rel, index=raw.index, line=raw.line, column=raw.column, raw=raw.data)
+        result.documents.append(doc)
+        _validate_document(doc, result)
+    if problem is not None:
+        result.findings.append(
+            Finding(rel, problem.line, problem.column, problem.rule, Severity.ERROR, problem.message, problem.hint)
+        )
+    elif not any(d.data is not None for d in raw_docs):
+        result.findings.append(
+            Finding(rel, 1, 1, "yaml-empty", Severity.WARNING, "file holds no YAML document",
+                    "add a definition or remove the file (or exclude it in slactl.toml)")
+        )
+
+
+def _validate_document(doc: LoadedDocument, result: LoadResult) -> None:
+    data = doc.raw
+    if not isinstance(data, CommentedMap):
+        result.findings.append(doc.finding(
+            "schema-document", Severity.ERROR,
+            f"a definition document must be a mapping with apiVersion, kind, metadata and spec, not a {type(data).__name__}",
+        ))
+        return
+    tagged = list(find_tags(data))
+    for path, tag in tagged:
+        result.findings.append(doc.finding(
+            "yaml-tag", Severity.ERROR, f"YAML tag '{tag}' is not allowed: definitions are plain data", *path,
+            hint="remove the tag",
+        ))
+    if tagged:
+        return
+    api = data.get("apiVersion")
+    kind = data.get("kind")
+    if api != API_VERSION:
+        result.findings.append(doc.finding(
+            "schema-api-version", Severity.ERROR,
+            f"apiVersion is {api!r}; slactl reads '{API_VERSION}'" if api is not None else "apiVersion is missing",
+            *(("apiVersion",) if api is not None else ()), hint=f"set apiVersion: {API_VERSION}",
+        ))
+        return
+    if kind not in KIND_MODELS:
+        close = difflib.get_close_matches(str(kind), list(KIND_MODELS), n=1)
+        result.findings.append(doc.finding(
+            "schema-kind", Severity.ERROR,
+            f"unknown kind {kind!r}" if kind is not None else "kind is missing",
+            *(("kind",) if kind is not None else ()),
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "kinds: " + ", ".join(KIND_MODELS),
+        ))
+        return
+    doc.kind = kind
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
+        doc.id = metadata["id"]
+    model = KIND_MODELS[kind]
+    try:
+        doc.model = model.model_validate(data)
+    except ValidationError as exc:
+        result.findings.extend(_validation_findings(doc, model, exc))
+    except (RecursionError, ValueError, TypeError) as exc:
+        result.findings.append(doc.finding("schema-value", Severity.ERROR, f"cannot read document: {exc}"))
+
+
+def _read_file(path: Path, rel: str, result: LoadResult) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            result.findings.append(Finding(rel, 1, 1, "file-too-large", Severity.ERROR,
+                                           f"file is {size} bytes; definition files are limited to {MAX_FILE_BYTES}",
+                                           "split it or exclude it in slactl.toml"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        result.findings.append(Finding(rel, 1, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {exc.strerror}"))
+        return None
+    if b"\x00" in data:
+        result.findings.append(Finding(rel, 1, 1, "yaml-encoding", Severity.ERROR,
+                                       "file is binary (it holds NUL bytes), not YAML text",
+                                       "remove it or exclude it in slactl.toml"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        result.findings.append(Finding(rel, line, column, "yaml-encoding", Severity.ERROR,
+                                       f"file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                                       "save the file as UTF-8"))
+        return None
+    return text
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_paths(paths: Iterable[Path], root: Path) -> LoadResult:
+    """Load the given files; `root` is what file names in findings are relative to."""
+    result = LoadResult(root=Path(root))
+    for path in paths:
+        rel = _relative(Path(path), result.root)
+        result.files.append(rel)
+        text = _read_file(Path(path), rel, result)
+        if text is None:
+            continue
+        result.sources[rel] = text
+        _load_text(rel, text, result)
+    _check_duplicate_ids(result)
+    return result
+
+
+def load_repository(root: Path, config: RepositoryConfig | None = None) -> LoadResult:
+    """Load every definition file of the repository at `root`."""
+    config = config or load_config(Path(root))
+    return load_paths(find_definition_files(config), config.root)
+
+
+def load_text(text: str, file: str = "<text>") -> LoadResult:
+    """Load definitions from a string (used by tests and by `slactl import`)."""
+    result = LoadResult(root=Path("."))
+    result.files.append(file)
+    result.sources[file] = text
+    _load_text(file, text, result)
+    _check_duplicate_ids(result)
+    return result
+
+
+def _check_duplicate_ids(result: LoadResult) -> None:
+    seen: dict[tuple[str, str], LoadedDocument] = {}
+    for doc in result.documents:
+        if doc.kind is None or doc.id is None:
+            continue
+        key = (namespace_of(doc.kind), doc.id)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = doc
+            continue
+        what = "agreement (SLA, OLA and UC share one namespace)" if key[0] == "agreement" else doc.kind
+        result.findings.append(doc.finding(
+            "id-duplicate", Severity.ERROR,
+            f"{what} id '{doc.id}' is already used at {first.file}:{first.pos('metadata', 'id')[0]}",
+            "metadata", "id", hint="ids must be unique per kind; rename one",
+        ))
+        doc.model = None

@@ -1,0 +1,164 @@
+"""Safe YAML reading with ruamel.yaml, keeping the line and column of every node."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A file that could not be parsed: what and where (1-based)."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+    hint: str | None = None
+
+
+@dataclass
+class RawDocument:
+    """One YAML document of a file with the line/column where it starts (1-based)."""
+
+    index: int
+    data: Any
+    line: int
+    column: int
+
+
+def new_yaml() -> YAML:
+    """A fresh round-trip loader per use; never patch ruamel's shared classes."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _mark(exc: MarkedYAMLError) -> tuple[int, int]:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+def parse_documents(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
+    """Every document in `text`, or the first syntax problem (documents before it are kept)."""
+    yaml = new_yaml()
+    documents: list[RawDocument] = []
+    starts = _document_start_lines(text)
+    try:
+        for index, data in enumerate(yaml.load_all(text)):
+            line, column = _position_of(data)
+            if line is None:
+                line, column = (starts[index] if index < len(starts) else 1), 1
+            documents.append(RawDocument(index=index, data=data, line=line, column=column))
+    except DuplicateKeyError as exc:
+        line, column = _mark(exc)
+        key = str(exc.problem).split('"')[1] if exc.problem and '"' in str(exc.problem) else "a key"
+        return documents, YamlProblem(
+            "yaml-duplicate-key",
+            f"duplicate key '{key}': the second value would silently replace the first",
+            line,
+            column,
+            "remove or rename one of the two keys",
+        )
+    except MarkedYAMLError as exc:
+        line, column = _mark(exc)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        return documents, YamlProblem(
+            "yaml-syntax", f"YAML syntax error: {problem}", line, column, "check indentation, quotes and brackets"
+        )
+    except YAMLError as exc:
+        return documents, YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
+    except RecursionError:
+        return documents, YamlProblem("yaml-syntax", "YAML nesting is too deep", 1, 1)
+    return documents, None
+
+
+def _document_start_lines(text: str) -> list[int]:
+    lines = [1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("---") and number > 1:
+            lines.append(number + 1)
+    return lines
+
+
+def _position_of(node: Any) -> tuple[int | None, int]:
+    lc = getattr(node, "lc", None)
+    if lc is None or lc.line is None:
+        return None, 1
+    return lc.line + 1, lc.col + 1
+
+
+def position(node: Any, path: Sequence[Any]) -> tuple[int, int] | None:
+    """Line and column (1-based) of the value at `path` inside `node`.
+
+    When the path does not exist (a missing field), the position of the deepest
+    existing parent key is given instead.
+    """
+    best: tuple[int, int] | None = None
+    base = _position_of(node)
+    if base[0] is not None:
+        best = (base[0], base[1])
+    current = node
+    for key in path:
+        if isinstance(current, CommentedMap) and key in current:
+            try:
+                if isinstance(current[key], (CommentedMap, CommentedSeq)) and current[key]:
+                    line, col = current.lc.key(key)
+                else:
+                    line, col = current.lc.value(key)
+            except (KeyError, TypeError):
+                line, col = current.lc.key(key)
+            best = (line + 1, col + 1)
+            current = current[key]
+        elif isinstance(current, CommentedSeq) and isinstance(key, int) and 0 <= key < len(current):
+            line, col = current.lc.item(key)
+            best = (line + 1, col + 1)
+            current = current[key]
+        else:
+            break
+    return best
+
+
+def key_position(node: Any, path: Sequence[Any]) -> tuple[int, int] | None:
+    """Line and column of the key at the end of `path` (for unknown fields)."""
+    parent = node
+    for key in path[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return position(node, path)
+    last = path[-1] if path else None
+    if isinstance(parent, CommentedMap) and last in parent:
+        line, col = parent.lc.key(last)
+        return line + 1, col + 1
+    return position(node, path)
+
+
+_CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+
+
+def find_tags(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """Paths of nodes carrying a non-core YAML tag (`!!python/...`, `!custom`): never honoured."""
+    if isinstance(node, TaggedScalar):
+        tag_text = str(node.tag.value if hasattr(node.tag, "value") else node.tag)
+        if tag_text not in _CORE_TAGS:
+            yield path, tag_text
+        return
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    if value and value not in _CORE_TAGS and isinstance(node, (CommentedMap, CommentedSeq)):
+        yield path, str(value)
+    if isinstance(node, CommentedMap):
+        for key, child in node.items():
+            yield from find_tags(child, path + (key,))
+    elif isinstance(node, CommentedSeq):
+        for index, child in enumerate(node):
+            yield from find_tags(child, path + (index,))

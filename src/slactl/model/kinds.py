@@ -1,0 +1,147 @@
+"""Every other kind: Service, Calendar, DataSource, EscalationPolicy, Improvement, Problem, Policy, Freeze."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field
+
+from slactl.model.common import (
+    WEEKDAYS,
+    Duration,
+    Id,
+    LocalInterval,
+    ObjectiveRef,
+    StrictModel,
+    Timestamp,
+    TimeZoneName,
+)
+
+
+class ServiceSpec(StrictModel):
+    tier: Literal["critical", "high", "medium", "low"] = "medium"
+    data_classification: Literal["public", "internal", "confidential", "personal"] | None = None
+    regulations: list[str] = Field(default_factory=list, description="For example [GDPR, SOX].")
+    depends_on: list[Id] = Field(default_factory=list, description="Service ids this service depends on.")
+    suppliers: list[str] = Field(default_factory=list, description="Suppliers or internal teams it relies on.")
+    monitoring: list[Id] = Field(default_factory=list, description="DataSource ids that monitor it.")
+
+
+class CalendarSpec(StrictModel):
+    timezone: TimeZoneName
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[LocalInterval]] = Field(
+        default_factory=lambda: {day: ["00:00-24:00"] for day in WEEKDAYS},
+        description="Weekday -> local intervals; a missing day has no service. Absent: 24x7.",
+    )
+    holidays: list[date] = Field(default_factory=list)
+
+
+class DataSourceSpec(StrictModel):
+    type: Literal["probes", "outages", "events", "tickets", "pauses", "csat", "complaints", "changes"]
+    path: str = Field(description="Glob relative to the repository root.")
+    timezone: TimeZoneName | None = Field(default=None, description="For timestamps without an offset.")
+    columns: dict[str, str] = Field(default_factory=dict, description="slactl name -> file header.")
+    up_values: list[str | int | float | bool] = Field(default_factory=lambda: ["up", "ok", "1", "true"])
+    interval: Duration | None = Field(default=None, description="probes: each sample stands for [time, time + interval).")
+    formats: dict[str, str] = Field(default_factory=dict, description="strptime format per time column.")
+    null_values: list[str] = Field(default_factory=list)
+    value_map: dict[str, dict[str, str]] = Field(default_factory=dict)
+    pauses: Id | None = Field(default=None, description="tickets: the status-history (pauses) source.")
+    complete_until: date | Timestamp | None = Field(default=None, description="outages: time after it is unknown.")
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+
+class Notify(StrictModel):
+    name: str
+    format: Literal["json", "slack", "pagerduty"] = "json"
+    url_env: str = Field(description="Environment variable holding the webhook URL or routing key.")
+
+
+class EscalationLevel(StrictModel):
+    after: Duration
+    channel: Literal["technical", "customer"]
+    notify: list[Notify] = Field(default_factory=list)
+
+
+class EscalationPolicySpec(StrictModel):
+    levels: list[EscalationLevel] = Field(min_length=1)
+    cooldown: Duration | None = Field(default=None, description="Do not notify the same condition again within this.")
+
+
+class Score(StrictModel):
+    impact: int = Field(ge=1, le=5)
+    recurrence: int = Field(ge=1, le=5)
+    cost: int = Field(ge=1, le=5)
+
+
+class Expected(StrictModel):
+    objective: ObjectiveRef
+    baseline: float | None = None
+    target: float | None = None
+
+
+class ImprovementSpec(StrictModel):
+    title: str
+    source: Literal["breach", "review", "feedback", "audit", "problem"]
+    services: list[Id] = Field(default_factory=list)
+    agreements: list[Id] = Field(default_factory=list)
+    business_outcome: str | None = None
+    kpi: str | None = None
+    status: Literal[
+        "identified", "approved", "in_progress", "implemented", "validated", "closed", "rejected", "failed"
+    ] = "identified"
+    phase: Literal["plan", "do", "check", "act"] = "plan"
+    score: Score | None = None
+    expected: Expected | None = None
+    investment: float | None = Field(default=None, ge=0)
+    started: date | None = None
+    implemented: date | None = None
+    lessons_learned: str | None = None
+    outcome: str | None = None
+    updated: date | None = Field(default=None, description="When the status last changed.")
+
+
+class Breach(StrictModel):
+    objective: ObjectiveRef
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
+
+
+class ProblemSpec(StrictModel):
+    title: str | None = None
+    status: Literal["open", "known_error", "resolved", "closed"] = "open"
+    breaches: list[Breach] = Field(default_factory=list)
+    technique: Literal["five_whys", "fishbone"] | None = None
+    whys: list[str] = Field(default_factory=list)
+    fishbone: dict[str, list[str]] = Field(default_factory=dict)
+    root_cause: str | None = None
+    improvements: list[Id] = Field(default_factory=list)
+    opened: date | None = None
+
+
+class Selector(StrictModel):
+    kind: Literal["Service", "SLA", "OLA", "UC"] | None = None
+    ids: list[Id] | None = None
+    tier: list[str] | None = None
+    regulations: list[str] | None = None
+    data_classification: list[str] | None = None
+
+
+class Planning(StrictModel):
+    review_months: list[int] = Field(default_factory=list)
+
+
+class PolicySpec(StrictModel):
+    regulation: str
+    applies_to: Selector = Field(default_factory=Selector)
+    rules: dict[str, Any] = Field(default_factory=dict)
+    planning: Planning | None = None
+
+
+class FreezeSpec(StrictModel):
+    start: Timestamp
+    end: Timestamp
+    services: list[Id] | None = None
+    reason: str | None = None
+    timezone: TimeZoneName | None = Field(default=None, description="For start/end without an offset (default UTC).")
