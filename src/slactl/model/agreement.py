@@ -185,3 +185,22 @@ class OLASpec(AgreementSpec):
 class UCSpec(AgreementSpec):
     supplier: str | None = None
     contract_ref: str | None = None
+
+
+# Multi-window, multi-burn-rate defaults (SPEC 3.4), by window length in days.
+# factor = budget share spent in the long window x window length / long window; e.g. 2% of a 30-day budget
+# spent in 1 hour burns at 0.02 x 720h / 1h = 14.4.
+DEFAULT_ALERT_TIERS: dict[int, list[AlertTier]] = {
+    30: [
+        AlertTier(long="1h", short="5m", factor=14.4, severity="page"),
+        AlertTier(long="6h", short="30m", factor=6, severity="page"),
+        AlertTier(long="24h", short="2h", factor=3, severity="ticket"),
+        AlertTier(long="3d", short="6h", factor=1, severity="ticket"),
+    ],
+    28: [
+        AlertTier(long="1h", short="5m", factor=14, severity="page"),
+        AlertTier(long="6h", short="30m", factor=7, severity="page"),
+        AlertTier(long="24h", short="2h", factor=2, severity="ticket"),
+        AlertTier(long="3d", short="6h", factor=1, severity="ticket"),
+    ],
+}

@@ -1,0 +1,87 @@
+"""Result records of a compliance run: one per objective and one per agreement (SPEC 4.2)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class ErrorBudget:
+    unit: str  # seconds | events | tickets | slices
+    total: float
+    consumed: float
+    remaining_ratio: float | None
+
+
+@dataclass
+class ObjectiveResult:
+    """The figures of one objective for one period; every key of SPEC 4.2, plus extras."""
+
+    agreement: str
+    kind: str
+    objective: str
+    indicator: str
+    target: float | None
+    attained: float | None
+    status: str  # met | at_risk | breached | insufficient_data
+    coverage: float | None
+    eligible_seconds: float | None
+    excluded_seconds: float | None
+    bad_seconds: float | None
+    counted: int | None
+    within: int | None
+    error_budget: ErrorBudget | None
+    burn_rates: dict[str, float | None] | None
+    projected: float | None
+    percentiles: dict[str, float | None] | None
+    credit_percent: float | None
+    review_required: bool
+    # extras (SPEC allows added keys)
+    period: str = ""
+    start: str = ""
+    end: str = ""
+    window: str = ""
+    in_progress: bool = False
+    warning: float | None = None
+    threshold_seconds: float | None = None
+    known_seconds: float | None = None
+    service: str | None = None
+    source: str | None = None
+    supports: str | None = None
+    mean_score: float | None = None
+    pending: int | None = None
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+    down_intervals: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AgreementCredit:
+    agreement: str
+    credit_percent: float
+    credit_amount: float | None
+    currency: str | None = None
+    kind: str = "SLA"
+    status: str = "met"  # worst objective status
+
+
+@dataclass
+class ComplianceReport:
+    period: str
+    as_of: str
+    results: list[ObjectiveResult]
+    agreements: list[AgreementCredit]
+    data_findings: list[Any] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "as_of": self.as_of,
+            "results": [r.to_dict() for r in self.results],
+            "agreements": [asdict(a) for a in self.agreements],
+        }
