@@ -1,0 +1,1 @@
+"""From indicators to results: attainment, status, error budgets, burn rates and service credits."""

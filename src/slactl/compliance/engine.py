@@ -1,0 +1,642 @@
+"""compute_compliance: definitions + ingested data -> one ObjectiveResult per objective (SPEC 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from slactl.compliance.figures import (
+    LOOKBACKS,
+    STATUS_RANK,
+    alerts_from_rates,
+    burn_rate,
+    credit_for,
+    error_budget,
+    number,
+    status_for,
+)
+from slactl.compliance.periods import EvaluationWindow, Period, evaluation_window, parse_period
+from slactl.compliance.results import AgreementCredit, ComplianceReport, ObjectiveResult
+from slactl.compliance.tickets import NAT, evaluate_tickets
+from slactl.compliance.timeline import (
+    ServiceTimeline,
+    apply_min_downtime,
+    exact,
+    outage_timeline,
+    probe_timeline,
+)
+from slactl.loader.documents import LoadedDocument, LoadResult
+from slactl.model.agreement import Indicator, Objective
+from slactl.model.documents import SLA
+from slactl.timeline.calendar import service_hours, zone_of
+from slactl.timeline.intervals import NS, IntervalSet, from_ns, to_ns
+from slactl.timeline.maintenance import exclusion_time, maintenance_occurrences, maintenance_time
+
+FITTING_SOURCES = {
+    Indicator.AVAILABILITY: {"probes", "outages"},
+    Indicator.SUCCESS_RATIO: {"events"},
+    Indicator.LATENCY: {"events"},
+    Indicator.RESPONSE_TIME: {"tickets"},
+    Indicator.RESOLUTION_TIME: {"tickets"},
+    Indicator.CSAT: {"csat"},
+}
+COMPUTED_STATUSES = {"active"}
+DAY_NS = 86_400 * NS
+
+
+class ComplianceError(Exception):
+    """The computation cannot start (unknown agreement, unreadable period); the message says why."""
+
+
+def ns_array(series: pd.Series) -> npt.NDArray[np.int64]:
+    """UTC nanoseconds of a datetime column; NaT becomes NAT."""
+    if series.empty:
+        return np.empty(0, np.int64)
+    values = pd.to_datetime(series, utc=True)
+    return values.dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
+
+
+def iso(value: int) -> str:
+    return from_ns(value).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Scope:
+    """Everything an objective is judged over: window, eligible time, services and zone."""
+
+    agreement: LoadedDocument
+    objective: Objective
+    zone: ZoneInfo
+    window: EvaluationWindow
+    service_time: IntervalSet
+    excluded: IntervalSet
+    eligible: IntervalSet
+    services: list[str]
+
+    @property
+    def start(self) -> int:
+        return self.window.start
+
+    @property
+    def as_of(self) -> int:
+        return self.window.effective_end
+
+    @property
+    def end(self) -> int:
+        return self.window.end
+
+    def eligible_so_far(self) -> IntervalSet:
+        return self.eligible.clip(self.start, self.as_of)
+
+    def eligible_to_come(self) -> IntervalSet:
+        return self.eligible.clip(self.as_of, self.end)
+
+
+@dataclass
+class Computation:
+    """One compliance run: caches data frames by source so each is read once."""
+
+    result: LoadResult
+    store: Any
+    frames: dict[tuple[str, int, int], pd.DataFrame] = field(default_factory=dict)
+
+    def frame(self, source_id: str, start: int, end: int) -> pd.DataFrame:
+        key = (source_id, start, end)
+        if key not in self.frames:
+            self.frames[key] = self.store.read(source_id, from_ns(start), from_ns(end))
+        return self.frames[key]
+
+    def has_data(self, source_id: str) -> bool:
+        manifest = self.store.manifest().get("files", {})
+        return any(entry.get("source") == source_id for entry in manifest.values())
+
+
+def _resolve_objective(result: LoadResult, objective: Objective) -> Objective:
+    """An objective that `supports` another inherits what it does not state (indicator, target, threshold)."""
+    if not objective.supports or (objective.indicator and objective.target is not None):
+        return objective
+    agreement_id, _, objective_id = objective.supports.partition("/")
+    parent = result.get("agreement", agreement_id)
+    if parent is None:
+        return objective
+    for candidate in parent.model.spec.objectives:
+        if candidate.id == objective_id:
+            updates = {
+                name: getattr(candidate, name)
+                for name in ("indicator", "target", "threshold", "window", "warning")
+                if getattr(objective, name) is None and getattr(candidate, name) is not None
+            }
+            if objective.indicator is None and "indicator" not in updates:
+                return objective
+            if "window" in updates and objective.model_fields_set and "window" in objective.model_fields_set:
+                updates.pop("window")
+            return objective.model_copy(update=updates)
+    return objective
+
+
+def _filter_frame(frame: pd.DataFrame, scope: Scope, service_column: str = "service") -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    mask = frame[service_column].astype(str).isin(scope.services) if service_column in frame else True
+    for column, wanted in scope.objective.filter.items():
+        if column not in frame:
+            return frame.iloc[0:0]
+        mask = mask & (frame[column].astype(str) == str(wanted))
+    return frame[mask] if mask is not True else frame
+
+
+def _base_result(scope: Scope, source_type: str | None) -> ObjectiveResult:
+    objective = scope.objective
+    agreement = scope.agreement
+    eligible_total = scope.eligible.measure() * len(scope.services)
+    excluded_total = scope.excluded.measure() * len(scope.services)
+    return ObjectiveResult(
+        agreement=agreement.id or "",
+        kind=agreement.kind or "",
+        objective=objective.id,
+        indicator=objective.indicator.value if objective.indicator else "",
+        target=objective.target,
+        attained=None,
+        status="insufficient_data",
+        coverage=None,
+        eligible_seconds=number(Fraction(eligible_total, NS)),
+        excluded_seconds=number(Fraction(excluded_total, NS)),
+        bad_seconds=None,
+        counted=None,
+        within=None,
+        error_budget=None,
+        burn_rates=None,
+        projected=None,
+        percentiles=None,
+        credit_percent=None,
+        review_required=True,
+        period=scope.window.label,
+        start=iso(scope.start),
+        end=iso(scope.end),
+        window=objective.window.value,
+        in_progress=scope.window.in_progress,
+        warning=objective.warning,
+        threshold_seconds=objective.threshold,
+        service=objective.service,
+        source=objective.source,
+        supports=objective.supports,
+        notes=[] if source_type is None else [],
+    )
+
+
+def _exclusion_list(scope: Scope) -> list[dict[str, Any]]:
+    spec = scope.agreement.model.spec
+    listed = []
+    for window in spec.maintenance:
+        occurrences = maintenance_occurrences(window, scope.start, scope.end, scope.zone).intersect(scope.service_time)
+        for s, e in zip(occurrences.starts, occurrences.ends, strict=True):
+            listed.append({"id": window.id, "kind": "maintenance", "reason": window.reason or f"scheduled maintenance ({window.every})",
+                           "clause": None, "start": iso(int(s)), "end": iso(int(e)), "seconds": number(Fraction(int(e - s), NS))})
+    for item in spec.exclusions:
+        part = exclusion_time([item], scope.start, scope.end, scope.zone).intersect(scope.service_time)
+        for s, e in zip(part.starts, part.ends, strict=True):
+            listed.append({"id": item.id, "kind": "exclusion", "reason": item.reason, "clause": item.clause,
+                           "start": iso(int(s)), "end": iso(int(e)), "seconds": number(Fraction(int(e - s), NS))})
+    return sorted(listed, key=lambda x: x["start"])
+
+
+def build_scope(doc: LoadedDocument, objective: Objective, period: Period, as_of: datetime | None,
+                result: LoadResult) -> Scope:
+    spec = doc.model.spec
+    calendar_doc = result.get("Calendar", spec.calendar) if spec.calendar else None
+    calendar = calendar_doc.model.spec if calendar_doc is not None else None
+    zone = zone_of(calendar)
+    window = evaluation_window(period, objective.window, zone, as_of)
+    service_time = service_hours(calendar, window.start, window.end)
+    planned = maintenance_time(spec.maintenance, window.start, window.end, zone)
+    declared = exclusion_time(spec.exclusions, window.start, window.end, zone)
+    excluded = service_time.intersect(planned.union(declared))
+    eligible = service_time.subtract(excluded)
+    services = [objective.service] if objective.service else list(spec.services)
+    return Scope(doc, objective, zone, window, service_time, excluded, eligible, services)
+
+
+# ---------------------------------------------------------------- availability
+
+
+def _tail_start(known: IntervalSet, as_of: int, amount: int) -> int:
+    """The instant from which `known` holds `amount` of time up to `as_of` (the last 24h of known time)."""
+    total = int(known.cumulative([as_of])[0])
+    wanted = total - amount
+    if wanted <= 0:
+        return int(known.starts[0]) if len(known) else as_of
+    lengths = known.ends - known.starts
+    cum = np.concatenate([[0], np.cumsum(lengths)])
+    idx = int(np.searchsorted(cum, wanted, side="right") - 1)
+    return int(known.starts[idx] + (wanted - cum[idx]))
+
+
+def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    objective = scope.objective
+    res = _base_result(scope, source.model.spec.type)
+    res.exclusions = _exclusion_list(scope)
+    ds = source.model.spec
+    elapsed_eligible = scope.eligible_so_far()
+    margin = DAY_NS
+    frame = _filter_frame(comp.frame(source.id, scope.start - margin, scope.as_of + margin), scope)
+    timelines: list[ServiceTimeline] = []
+    raw_downs: list[IntervalSet] = []
+    if ds.type == "probes":
+        interval_ns = int(round((ds.interval or 60) * NS))
+        if ds.interval is None:
+            res.notes.append("the data source declares no interval: each probe sample is taken to stand for 60s")
+        for service in scope.services:
+            rows = frame[frame["service"].astype(str) == service] if not frame.empty else frame
+            times = ns_array(rows["time"]) if not rows.empty else np.empty(0, np.int64)
+            up = rows["up"].to_numpy(bool) if not rows.empty else np.empty(0, bool)
+            inside = times < scope.as_of
+            times, up = times[inside], up[inside]
+            timelines.append(probe_timeline(times, up, interval_ns, elapsed_eligible))
+            raw_downs.append(IntervalSet.from_arrays(times[~up], times[~up] + interval_ns))
+    else:  # outages
+        limit = scope.as_of
+        if ds.complete_until is not None:
+            until = ds.complete_until
+            if not isinstance(until, datetime):
+                until = datetime.combine(until, time(0, 0)) + pd.Timedelta(days=1).to_pytimedelta()
+            until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(ds.timezone or "UTC"))
+            limit = min(limit, to_ns(until))
+            if limit < scope.as_of:
+                res.notes.append(f"outage data is complete only until {iso(limit)}; later time is unknown")
+        if comp.has_data(source.id):
+            known = elapsed_eligible.clip(scope.start, limit)
+        else:
+            known = IntervalSet.empty()
+            res.notes.append(f"no outage data has been ingested for source '{source.id}': time is unknown, not up")
+        for service in scope.services:
+            rows = frame[frame["service"].astype(str) == service] if not frame.empty else frame
+            starts = ns_array(rows["start"]) if not rows.empty else np.empty(0, np.int64)
+            ends = ns_array(rows["end"]) if not rows.empty else np.empty(0, np.int64)
+            impacts = rows["impact"].astype(float).fillna(1.0).to_numpy() if not rows.empty else np.empty(0)
+            ends = np.where(ends == NAT, limit, ends)  # an outage without an end is still going on
+            impacts = np.clip(impacts, 0.0, 1.0)
+            timelines.append(outage_timeline(starts, ends, impacts, known))
+            raw_downs.append(IntervalSet.from_arrays(starts[impacts > 0], ends[impacts > 0]))
+    if objective.min_downtime:
+        min_ns = int(round(objective.min_downtime * NS))
+        excluded_all = scope.excluded
+        timelines = [apply_min_downtime(t, d, excluded_all, min_ns) for t, d in zip(timelines, raw_downs, strict=True)]
+
+    known_total = sum(t.known.measure() for t in timelines)
+    bad_total = sum((t.bad_exact() for t in timelines), Fraction(0))
+    eligible_elapsed_total = elapsed_eligible.measure() * len(scope.services)
+    future_total = scope.eligible_to_come().measure() * len(scope.services)
+    res.known_seconds = number(Fraction(known_total, NS))
+    res.bad_seconds = number(bad_total / NS)
+    res.coverage = (known_total / eligible_elapsed_total) if eligible_elapsed_total else None
+    downs = IntervalSet.empty()
+    for t in timelines:
+        downs = downs.union(t.down())
+    res.down_intervals = [(iso(int(s)), iso(int(e)), float(Fraction(int(e - s), NS))) for s, e in
+                          zip(downs.starts[:200], downs.ends[:200], strict=True)]
+    insufficient = known_total == 0 or (res.coverage is not None and exact(res.coverage) < exact(objective.min_coverage))
+    if known_total == 0 and eligible_elapsed_total == 0:
+        res.notes.append("the window has no eligible time")
+
+    if objective.budgeting == "timeslices":
+        attained, unit_known, unit_bad, future_slices = _timeslices(scope, timelines)
+        unit = "slices"
+        budget_known: Fraction | int = unit_known + future_slices
+        consumed: Fraction | int = unit_bad
+        res.counted, res.within = unit_known, unit_known - unit_bad
+    else:
+        attained = (100 * (known_total - bad_total) / known_total) if known_total else None
+        unit = "seconds"
+        budget_known = Fraction(known_total + future_total, NS)
+        consumed = bad_total / NS
+    res.attained = number(attained) if attained is not None else None
+    if objective.target is not None:
+        res.error_budget = error_budget(unit, objective.target, budget_known, consumed) if known_total else None
+
+    if scope.window.in_progress and known_total and objective.target is not None:
+        def rate_of(seconds: float) -> float | None:
+            lo, hi = scope.as_of - int(seconds * NS), scope.as_of
+            known_l = sum(float(t.known.measure_between([lo], [hi])[0]) for t in timelines)
+            bad_l = sum(float(t.bad_between([lo], [hi])[0]) for t in timelines)
+            return burn_rate(bad_l, known_l, objective.target)  # type: ignore[arg-type]
+
+        res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
+        res.alerts = alerts_from_rates(objective, rate_of)
+        known_24 = bad_24 = 0.0
+        for t in timelines:
+            if len(t.known):
+                lo = _tail_start(t.known, scope.as_of, DAY_NS)
+                known_24 += float(t.known.measure_between([lo], [scope.as_of])[0])
+                bad_24 += float(t.bad_between([lo], [scope.as_of])[0])
+        fraction_bad = bad_24 / known_24 if known_24 else 0.0
+        good = float(known_total - bad_total) + future_total * (1 - fraction_bad)
+        res.projected = 100 * good / (known_total + future_total)
+    _finish(res, scope, Fraction(attained) if attained is not None else None, insufficient)
+    return res
+
+
+def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> tuple[Fraction | None, int, int, int]:
+    """Slices of `slice` aligned to the window start; good when their own ratio >= slice_target."""
+    objective = scope.objective
+    length = int(round((objective.slice or 300) * NS))
+    bounds = np.arange(scope.start, scope.end + length, length, dtype=np.int64)
+    bounds = np.minimum(bounds, scope.end)
+    lo, hi = bounds[:-1], bounds[1:]
+    keep = hi > lo
+    lo, hi = lo[keep], hi[keep]
+    slice_target = exact(objective.slice_target if objective.slice_target is not None else 100)
+    known_slices = good_slices = 0
+    for t in timelines:
+        known = t.known.measure_between(lo, hi)
+        bad = t.bad_between(lo, hi)
+        has = known > 0
+        ratio = np.where(has, (known - bad) / np.where(has, known, 1), 0.0)
+        good = has & (ratio * 100 >= float(slice_target) - 1e-9)
+        close = has & (np.abs(ratio * 100 - float(slice_target)) < 1e-6)
+        for i in np.flatnonzero(close):  # decide exactly where floating point could be wrong
+            bad_exact = sum((inc * int(level.measure_between([lo[i]], [hi[i]])[0]) for inc, level in t.levels), Fraction(0))
+            good[i] = 100 * (int(known[i]) - bad_exact) >= slice_target * int(known[i])
+        known_slices += int(has.sum())
+        good_slices += int(good.sum())
+    future = scope.eligible_to_come().measure_between(lo, hi) > 0
+    elapsed = scope.eligible_so_far().measure_between(lo, hi) > 0
+    future_slices = int((future & ~elapsed).sum()) * len(timelines)
+    attained = Fraction(100 * good_slices, known_slices) if known_slices else None
+    return attained, known_slices, known_slices - good_slices, future_slices
+
+
+# ---------------------------------------------------------------- requests and csat
+
+
+def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    objective = scope.objective
+    res = _base_result(scope, "events")
+    res.exclusions = _exclusion_list(scope)
+    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
+    times = ns_array(frame["time"]) if not frame.empty else np.empty(0, np.int64)
+    inside = scope.eligible_so_far().contains(times) if times.size else np.empty(0, bool)
+    rows = frame[inside] if not frame.empty else frame
+    times = times[inside] if times.size else times
+    if objective.indicator == Indicator.LATENCY:
+        latency = rows["latency_ms"].astype(float).to_numpy() if not rows.empty else np.empty(0)
+        valid = ~np.isnan(latency)
+        latency, times = latency[valid], times[valid]
+        limit_ms = (objective.threshold or 0) * 1000
+        good_each = (latency <= limit_ms).astype(float)
+        total_each = np.ones(latency.size)
+        if latency.size:
+            p50, p95, p99 = np.percentile(latency, [50, 95, 99])
+            res.percentiles = {"p50": float(p50), "p95": float(p95), "p99": float(p99)}
+        else:
+            res.percentiles = {"p50": None, "p95": None, "p99": None}
+    else:
+        good_each = rows["good"].astype(float).to_numpy() if not rows.empty else np.empty(0)
+        total_each = rows["total"].astype(float).to_numpy() if not rows.empty else np.empty(0)
+        valid = ~(np.isnan(good_each) | np.isnan(total_each))
+        good_each, total_each, times = good_each[valid], total_each[valid], times[valid]
+    good = float(good_each.sum())
+    total = float(total_each.sum())
+    res.counted, res.within = number(total), number(good)  # type: ignore[assignment]
+    attained = Fraction(100) * exact(good) / exact(total) if total else None
+    res.attained = number(attained) if attained is not None else None
+    elapsed_eligible = scope.eligible_so_far().measure()
+    future_eligible = scope.eligible_to_come().measure()
+    projected_total = total * (elapsed_eligible + future_eligible) / elapsed_eligible if elapsed_eligible else total
+    if objective.target is not None and total:
+        res.error_budget = error_budget("events", objective.target, exact(projected_total), exact(total - good))
+    if scope.window.in_progress and total and objective.target is not None:
+        def rate_of(seconds: float) -> float | None:
+            recent = times >= scope.as_of - int(seconds * NS)
+            return burn_rate(float((total_each - good_each)[recent].sum()), float(total_each[recent].sum()), objective.target)  # type: ignore[arg-type]
+
+        res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
+        res.alerts = alerts_from_rates(objective, rate_of)
+        recent = times >= scope.as_of - DAY_NS
+        recent_total = float(total_each[recent].sum())
+        fraction_bad = float((total_each - good_each)[recent].sum()) / recent_total if recent_total else 0.0
+        future_events = projected_total - total
+        res.projected = 100 * (good + future_events * (1 - fraction_bad)) / projected_total
+    _finish(res, scope, attained, total == 0)
+    return res
+
+
+def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    res = _base_result(scope, "csat")
+    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
+    times = ns_array(frame["time"]) if not frame.empty else np.empty(0, np.int64)
+    inside = (times >= scope.start) & (times < scope.as_of)
+    scores = frame["score"].astype(float).to_numpy()[inside] if not frame.empty else np.empty(0)
+    scores = scores[~np.isnan(scores)]
+    answers = int(scores.size)
+    good = int((scores >= 4).sum())
+    res.counted, res.within = answers, good
+    attained = Fraction(100 * good, answers) if answers else None
+    res.attained = number(attained) if attained is not None else None
+    res.mean_score = float(scores.mean()) if answers else None
+    if scope.objective.target is not None and answers:
+        res.error_budget = error_budget("events", scope.objective.target, answers, answers - good)
+    _finish(res, scope, attained, answers == 0)
+    return res
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    objective = scope.objective
+    res = _base_result(scope, "tickets")
+    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
+    if frame.empty:
+        _finish(res, scope, None, True)
+        return res
+    opened = ns_array(frame["opened_at"])
+    resolved = ns_array(frame["resolved_at"])
+    if objective.indicator == Indicator.RESPONSE_TIME and "responded_at" in frame:
+        responded = ns_array(frame["responded_at"])
+        stop = np.where(responded != NAT, responded, resolved)
+    else:
+        stop = resolved
+    valid = (opened != NAT) & (opened < scope.as_of)
+    backwards = valid & (stop != NAT) & (stop < opened)
+    if backwards.any():
+        res.notes.append(f"{int(backwards.sum())} ticket(s) stop before they open and are left out")
+    valid &= ~backwards
+    ids = frame["id"].astype(str).to_numpy(object)[valid]
+    opened, stop = opened[valid], stop[valid]
+    stop = np.where(stop > scope.as_of, NAT, stop)  # not known yet at as-of
+    if opened.size == 0:
+        _finish(res, scope, None, True)
+        return res
+    spec = scope.agreement.model.spec
+    begin = int(opened.min())
+    if objective.clock == "business":
+        calendar_doc = comp.result.get("Calendar", spec.calendar) if spec.calendar else None
+        hours = service_hours(calendar_doc.model.spec if calendar_doc else None, begin, scope.as_of)
+    else:
+        hours = IntervalSet.single(begin, scope.as_of)
+    clock = hours.subtract(exclusion_time(spec.exclusions, begin, scope.as_of, scope.zone))
+    pause_idx = np.empty(0, np.int64)
+    pause_start = pause_end = np.empty(0, np.int64)
+    pause_source = source.model.spec.pauses
+    if objective.pause_states and pause_source:
+        pauses = comp.frame(pause_source, begin, scope.as_of)
+        if not pauses.empty:
+            pauses = pauses[pauses["state"].astype(str).isin(objective.pause_states)]
+            position = {ticket: i for i, ticket in enumerate(ids)}
+            index = pauses["ticket_id"].astype(str).map(position)
+            pauses = pauses[index.notna()]
+            pause_idx = index[index.notna()].to_numpy(np.int64)
+            pause_start = ns_array(pauses["start"])
+            pause_end = ns_array(pauses["end"])
+            pause_end = np.where(pause_end == NAT, scope.as_of, pause_end)
+    threshold_ns = int(round((objective.threshold or 0) * NS))
+    figures = evaluate_tickets(ids, opened, stop, clock, (pause_idx, pause_start, pause_end), threshold_ns,
+                               scope.start, scope.as_of)
+    res.counted, res.within, res.pending = figures.counted, figures.within, figures.pending
+    attained = Fraction(100 * figures.within, figures.counted) if figures.counted else None
+    res.attained = number(attained) if attained is not None else None
+    if figures.counted:
+        seconds = figures.elapsed_ns / NS
+        p50, p95, p99 = np.percentile(seconds, [50, 95, 99])
+        res.percentiles = {"p50": float(p50), "p95": float(p95), "p99": float(p99)}
+    if figures.breached_open_ids:
+        res.notes.append("still open and past the threshold: " + ", ".join(figures.breached_open_ids[:20]))
+    if objective.target is not None and figures.counted:
+        res.error_budget = error_budget("tickets", objective.target, figures.counted, figures.counted - figures.within)
+    _finish(res, scope, attained, figures.counted == 0)
+    return res
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _finish(res: ObjectiveResult, scope: Scope, attained: Fraction | None, insufficient: bool) -> None:
+    objective = scope.objective
+    if objective.target is None:
+        res.status = "insufficient_data"
+        res.notes.append("the objective has no target")
+    else:
+        res.status = status_for(attained, objective.target, objective.warning, res.projected, insufficient)
+    agreement_spec = scope.agreement.model.spec
+    if res.status == "insufficient_data":
+        res.credit_percent = None
+        res.review_required = True
+    else:
+        res.credit_percent = credit_for(attained, objective.credits, agreement_spec.credit_cap)
+        res.review_required = False
+
+
+def _insufficient(scope: Scope, note: str) -> ObjectiveResult:
+    res = _base_result(scope, None)
+    res.notes.append(note)
+    _finish(res, scope, None, True)
+    return res
+
+
+INDICATOR_HANDLERS: dict[Indicator, Callable[[Computation, Scope, LoadedDocument], ObjectiveResult]] = {
+    Indicator.AVAILABILITY: _availability,
+    Indicator.SUCCESS_RATIO: _requests,
+    Indicator.LATENCY: _requests,
+    Indicator.CSAT: _csat,
+    Indicator.RESPONSE_TIME: _tickets,
+    Indicator.RESOLUTION_TIME: _tickets,
+}
+
+
+def evaluate_objective(comp: Computation, doc: LoadedDocument, objective: Objective, period: Period,
+                       as_of: datetime | None) -> ObjectiveResult:
+    objective = _resolve_objective(comp.result, objective)
+    scope = build_scope(doc, objective, period, as_of, comp.result)
+    if objective.indicator is None:
+        return _insufficient(scope, "the objective has no indicator")
+    if not objective.source:
+        return _insufficient(scope, "the objective names no data source")
+    source = comp.result.get("DataSource", objective.source)
+    if source is None:
+        return _insufficient(scope, f"data source '{objective.source}' is not defined")
+    if source.model.spec.type not in FITTING_SOURCES[objective.indicator]:
+        return _insufficient(scope, f"a {source.model.spec.type} source cannot measure {objective.indicator.value}")
+    return INDICATOR_HANDLERS[objective.indicator](comp, scope, source)
+
+
+def _in_force(doc: LoadedDocument, period: Period) -> bool:
+    spec = doc.model.spec
+    if spec.status not in COMPUTED_STATUSES:
+        return False
+    if spec.effective >= period.end:
+        return False
+    return not (spec.expires is not None and spec.expires < period.start)
+
+
+def select_agreements(result: LoadResult, period: Period, agreement: str | None = None,
+                      customer: str | None = None, service: str | None = None) -> list[LoadedDocument]:
+    docs = result.agreements()
+    if agreement is not None:
+        chosen = [d for d in docs if d.id == agreement]
+        if not chosen:
+            known = ", ".join(sorted(d.id or "" for d in docs)[:20])
+            raise ComplianceError(f"no agreement with id '{agreement}'; known: {known}")
+        return chosen
+    docs = [d for d in docs if _in_force(d, period)]
+    if customer is not None:
+        docs = [d for d in docs if isinstance(d.model, SLA) and d.model.spec.customer == customer]
+    if service is not None:
+        docs = [d for d in docs if service in d.model.spec.services]
+    return sorted(docs, key=lambda d: ({"SLA": 0, "OLA": 1, "UC": 2}[d.kind or "SLA"], d.id or ""))
+
+
+def agreement_credits(result: LoadResult, docs: list[LoadedDocument], results: list[ObjectiveResult]) -> list[AgreementCredit]:
+    credits = []
+    for doc in docs:
+        spec = doc.model.spec
+        own = [r for r in results if r.agreement == doc.id]
+        total = sum((exact(r.credit_percent) for r in own if r.credit_percent is not None), Fraction(0))
+        capped = min(total, exact(spec.credit_cap))
+        amount = None if spec.monthly_fee is None else number(exact(spec.monthly_fee) * capped / 100)
+        worst = max((r.status for r in own), key=lambda s: STATUS_RANK[s], default="met")
+        credits.append(AgreementCredit(agreement=doc.id or "", credit_percent=number(capped), credit_amount=amount,  # type: ignore[arg-type]
+                                       currency=spec.currency, kind=doc.kind or "", status=worst))
+    return credits
+
+
+def compute_compliance(
+    repo_root: Path,
+    result: LoadResult,
+    period: str | Period,
+    *,
+    as_of: datetime | None = None,
+    agreement: str | None = None,
+    customer: str | None = None,
+    service: str | None = None,
+    store: Any = None,
+    ingest: bool = True,
+) -> ComplianceReport:
+    """Every objective of every agreement in force, for one period (SPEC 3)."""
+    period_ = parse_period(period) if isinstance(period, str) else period
+    data_findings: list[Any] = []
+    if store is None:
+        from slactl.loader.repository import load_config
+        from slactl.store import Store
+
+        store = Store(load_config(Path(repo_root)).store_path)
+    if ingest:
+        report = store.ensure_ingested(result, Path(repo_root))
+        data_findings = report.findings()
+    comp = Computation(result=result, store=store)
+    docs = select_agreements(result, period_, agreement, customer, service)
+    results = [evaluate_objective(comp, doc, objective, period_, as_of)
+               for doc in docs for objective in doc.model.spec.objectives]
+    as_of_text = as_of.isoformat() if as_of is not None else datetime.combine(period_.end, time(0)).isoformat()
+    return ComplianceReport(period=period_.label, as_of=as_of_text, results=results,
+                            agreements=agreement_credits(result, docs, results), data_findings=data_findings)
+
+

@@ -1,0 +1,1 @@
+"""Time as sets of intervals: interval arithmetic, calendars, maintenance windows (pure, vectorised)."""
