@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.compliance_helpers import calendar, compute, outages, pauses, probes, service, sla, source, tickets
 
 LONDON_24X7 = calendar("london-24x7", "Europe/London")

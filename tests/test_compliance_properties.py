@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from tests.compliance_helpers import compute, service, source
 from tests.reference import (
     WEEKDAYS,

@@ -63,4 +63,23 @@ for _name in COMMAND_MODULES:
 
 
 def run() -> None:
-    app()
+    """Console entry point: an unexpected failure is reported in one line, never as a traceback.
+
+    Set SLACTL_DEBUG=1 to see the traceback when reporting a bug.
+    """
+    import os
+    import sys
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
+        if os.environ.get("SLACTL_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: slactl failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            "hint: this is a bug in slactl, not in your files; rerun with SLACTL_DEBUG=1 and report the traceback\n"
+        )
+        sys.exit(2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -102,22 +102,63 @@ class Scope:
 
 
 @dataclass
+class SourceData:
+    """One source's rows for a time range, split by service once, with time columns as int64 ns."""
+
+    frame: pd.DataFrame
+    by_service: dict[str, npt.NDArray[np.int64]]
+    times: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+
+    @staticmethod
+    def of(frame: pd.DataFrame) -> SourceData:
+        frame = frame.reset_index(drop=True)
+        if frame.empty or "service" not in frame:
+            return SourceData(frame, {})
+        groups = frame.groupby(frame["service"].astype(str), sort=False).indices
+        return SourceData(frame, {str(k): np.asarray(v, dtype=np.int64) for k, v in groups.items()})
+
+    def ns(self, column: str) -> npt.NDArray[np.int64]:
+        if column not in self.times:
+            self.times[column] = ns_array(self.frame[column]) if column in self.frame else np.full(len(self.frame), NAT)
+        return self.times[column]
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        key = "col:" + name
+        if key not in self.times:
+            self.times[key] = self.frame[name].to_numpy()
+        return self.times[key]
+
+    def rows(self, services: list[str], filters: dict[str, Any]) -> npt.NDArray[np.int64]:
+        """Row positions of the given services that pass the objective's equality filters."""
+        parts = [self.by_service[s] for s in services if s in self.by_service]
+        rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+        for column, wanted in filters.items():
+            if column not in self.frame:
+                return np.empty(0, np.int64)
+            values = self.frame[column].to_numpy()[rows]
+            rows = rows[np.array([str(v) == str(wanted) for v in values], dtype=bool)] if rows.size else rows
+        return rows
+
+
+@dataclass
 class Computation:
-    """One compliance run: caches data frames by source so each is read once."""
+    """One compliance run: each source's data is read and split once, whatever the number of objectives."""
 
     result: LoadResult
     store: Any
-    frames: dict[tuple[str, int, int], pd.DataFrame] = field(default_factory=dict)
+    sources: dict[tuple[str, int, int], SourceData] = field(default_factory=dict)
+    _manifest: dict[str, Any] | None = None
 
-    def frame(self, source_id: str, start: int, end: int) -> pd.DataFrame:
+    def data(self, source_id: str, start: int, end: int) -> SourceData:
         key = (source_id, start, end)
-        if key not in self.frames:
-            self.frames[key] = self.store.read(source_id, from_ns(start), from_ns(end))
-        return self.frames[key]
+        if key not in self.sources:
+            self.sources[key] = SourceData.of(self.store.read(source_id, from_ns(start), from_ns(end)))
+        return self.sources[key]
 
     def has_data(self, source_id: str) -> bool:
-        manifest = self.store.manifest().get("files", {})
-        return any(entry.get("source") == source_id for entry in manifest.values())
+        if self._manifest is None:
+            self._manifest = self.store.manifest()
+        return any(entry.get("source") == source_id for entry in self._manifest.get("files", {}).values())
 
 
 def _resolve_objective(result: LoadResult, objective: Objective) -> Objective:
@@ -141,17 +182,6 @@ def _resolve_objective(result: LoadResult, objective: Objective) -> Objective:
                 updates.pop("window")
             return objective.model_copy(update=updates)
     return objective
-
-
-def _filter_frame(frame: pd.DataFrame, scope: Scope, service_column: str = "service") -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    mask = frame[service_column].astype(str).isin(scope.services) if service_column in frame else True
-    for column, wanted in scope.objective.filter.items():
-        if column not in frame:
-            return frame.iloc[0:0]
-        mask = mask & (frame[column].astype(str) == str(wanted))
-    return frame[mask] if mask is not True else frame
 
 
 def _base_result(scope: Scope, source_type: str | None) -> ObjectiveResult:
@@ -247,7 +277,7 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
     ds = source.model.spec
     elapsed_eligible = scope.eligible_so_far()
     margin = DAY_NS
-    frame = _filter_frame(comp.frame(source.id, scope.start - margin, scope.as_of + margin), scope)
+    data = comp.data(source.id, scope.start - margin, scope.as_of + margin)
     timelines: list[ServiceTimeline] = []
     raw_downs: list[IntervalSet] = []
     if ds.type == "probes":
@@ -255,9 +285,9 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
         if ds.interval is None:
             res.notes.append("the data source declares no interval: each probe sample is taken to stand for 60s")
         for service in scope.services:
-            rows = frame[frame["service"].astype(str) == service] if not frame.empty else frame
-            times = ns_array(rows["time"]) if not rows.empty else np.empty(0, np.int64)
-            up = rows["up"].to_numpy(bool) if not rows.empty else np.empty(0, bool)
+            rows = data.rows([service], objective.filter)
+            times = data.ns("time")[rows]
+            up = data.column("up")[rows].astype(bool) if rows.size else np.empty(0, bool)
             inside = times < scope.as_of
             times, up = times[inside], up[inside]
             timelines.append(probe_timeline(times, up, interval_ns, elapsed_eligible))
@@ -278,10 +308,11 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
             known = IntervalSet.empty()
             res.notes.append(f"no outage data has been ingested for source '{source.id}': time is unknown, not up")
         for service in scope.services:
-            rows = frame[frame["service"].astype(str) == service] if not frame.empty else frame
-            starts = ns_array(rows["start"]) if not rows.empty else np.empty(0, np.int64)
-            ends = ns_array(rows["end"]) if not rows.empty else np.empty(0, np.int64)
-            impacts = rows["impact"].astype(float).fillna(1.0).to_numpy() if not rows.empty else np.empty(0)
+            rows = data.rows([service], objective.filter)
+            starts = data.ns("start")[rows]
+            ends = data.ns("end")[rows]
+            impacts = data.column("impact")[rows].astype(float) if rows.size else np.empty(0)
+            impacts = np.where(np.isnan(impacts), 1.0, impacts)
             ends = np.where(ends == NAT, limit, ends)  # an outage without an end is still going on
             impacts = np.clip(impacts, 0.0, 1.0)
             timelines.append(outage_timeline(starts, ends, impacts, known))
@@ -381,13 +412,13 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     objective = scope.objective
     res = _base_result(scope, "events")
     res.exclusions = _exclusion_list(scope)
-    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
-    times = ns_array(frame["time"]) if not frame.empty else np.empty(0, np.int64)
-    inside = scope.eligible_so_far().contains(times) if times.size else np.empty(0, bool)
-    rows = frame[inside] if not frame.empty else frame
-    times = times[inside] if times.size else times
+    data = comp.data(source.id, scope.start, scope.as_of)
+    rows = data.rows(scope.services, objective.filter)
+    times = data.ns("time")[rows]
+    inside = scope.eligible_so_far().contains(times)
+    rows, times = rows[inside], times[inside]
     if objective.indicator == Indicator.LATENCY:
-        latency = rows["latency_ms"].astype(float).to_numpy() if not rows.empty else np.empty(0)
+        latency = data.column("latency_ms")[rows].astype(float) if "latency_ms" in data.frame else np.full(rows.size, np.nan)
         valid = ~np.isnan(latency)
         latency, times = latency[valid], times[valid]
         limit_ms = (objective.threshold or 0) * 1000
@@ -399,8 +430,8 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
         else:
             res.percentiles = {"p50": None, "p95": None, "p99": None}
     else:
-        good_each = rows["good"].astype(float).to_numpy() if not rows.empty else np.empty(0)
-        total_each = rows["total"].astype(float).to_numpy() if not rows.empty else np.empty(0)
+        good_each = data.column("good")[rows].astype(float) if "good" in data.frame else np.full(rows.size, np.nan)
+        total_each = data.column("total")[rows].astype(float) if "total" in data.frame else np.full(rows.size, np.nan)
         valid = ~(np.isnan(good_each) | np.isnan(total_each))
         good_each, total_each, times = good_each[valid], total_each[valid], times[valid]
     good = float(good_each.sum())
@@ -431,10 +462,11 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
 
 def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
     res = _base_result(scope, "csat")
-    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
-    times = ns_array(frame["time"]) if not frame.empty else np.empty(0, np.int64)
+    data = comp.data(source.id, scope.start, scope.as_of)
+    rows = data.rows(scope.services, scope.objective.filter)
+    times = data.ns("time")[rows]
     inside = (times >= scope.start) & (times < scope.as_of)
-    scores = frame["score"].astype(float).to_numpy()[inside] if not frame.empty else np.empty(0)
+    scores = data.column("score")[rows][inside].astype(float) if rows.size else np.empty(0)
     scores = scores[~np.isnan(scores)]
     answers = int(scores.size)
     good = int((scores >= 4).sum())
@@ -454,14 +486,15 @@ def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveR
 def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
     objective = scope.objective
     res = _base_result(scope, "tickets")
-    frame = _filter_frame(comp.frame(source.id, scope.start, scope.as_of), scope)
-    if frame.empty:
+    data = comp.data(source.id, scope.start, scope.as_of)
+    rows = data.rows(scope.services, objective.filter)
+    if rows.size == 0:
         _finish(res, scope, None, True)
         return res
-    opened = ns_array(frame["opened_at"])
-    resolved = ns_array(frame["resolved_at"])
-    if objective.indicator == Indicator.RESPONSE_TIME and "responded_at" in frame:
-        responded = ns_array(frame["responded_at"])
+    opened = data.ns("opened_at")[rows]
+    resolved = data.ns("resolved_at")[rows]
+    if objective.indicator == Indicator.RESPONSE_TIME:
+        responded = data.ns("responded_at")[rows]
         stop = np.where(responded != NAT, responded, resolved)
     else:
         stop = resolved
@@ -470,7 +503,7 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
     if backwards.any():
         res.notes.append(f"{int(backwards.sum())} ticket(s) stop before they open and are left out")
     valid &= ~backwards
-    ids = frame["id"].astype(str).to_numpy(object)[valid]
+    ids = data.frame["id"].astype(str).to_numpy(object)[rows][valid]
     opened, stop = opened[valid], stop[valid]
     stop = np.where(stop > scope.as_of, NAT, stop)  # not known yet at as-of
     if opened.size == 0:
@@ -488,7 +521,7 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
     pause_start = pause_end = np.empty(0, np.int64)
     pause_source = source.model.spec.pauses
     if objective.pause_states and pause_source:
-        pauses = comp.frame(pause_source, begin, scope.as_of)
+        pauses = comp.data(pause_source, begin, scope.as_of).frame
         if not pauses.empty:
             pauses = pauses[pauses["state"].astype(str).isin(objective.pause_states)]
             position = {ticket: i for i, ticket in enumerate(ids)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar as _calendar
-
 from zoneinfo import ZoneInfo
 
 import numpy as np

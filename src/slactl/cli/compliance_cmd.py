@@ -1,0 +1,146 @@
+"""`slactl compliance`: attainment, status, error budget and credits per objective for one period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.findings import ExitCode, Severity
+
+STATUS_STYLE = {"met": ("green", "MET"), "at_risk": ("yellow", "AT RISK"), "breached": ("red", "BREACHED"),
+                "insufficient_data": ("magenta", "NO DATA")}
+FAIL_ON = {"never": set(), "breached": {"breached"}, "at_risk": {"breached", "at_risk"},
+           "insufficient_data": {"breached", "insufficient_data"}}
+CSV_COLUMNS = ["period", "agreement", "kind", "objective", "indicator", "target", "attained", "status", "coverage",
+               "eligible_seconds", "excluded_seconds", "bad_seconds", "counted", "within", "budget_unit",
+               "budget_total", "budget_consumed", "budget_remaining_ratio", "projected", "credit_percent",
+               "review_required"]
+
+
+def load_definitions(root: Path) -> Any:
+    """Load and check the definitions; exit 2 with the errors when they cannot be trusted."""
+    from slactl.loader import load_repository
+    from slactl.loader.repository import ConfigError
+
+    try:
+        result = load_repository(root)
+    except ConfigError as exc:
+        fail(str(exc), "fix the settings file")
+    errors = [f for f in result.findings if f.severity == Severity.ERROR]
+    if errors:
+        for finding in errors[:10]:
+            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}", err=True)
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        fail(f"{len(errors)} definition error(s){more}: figures would be wrong", "run `slactl validate` and fix them first")
+    return result
+
+
+def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
+    """Run the engine with errors turned into messages (exit 2) rather than tracebacks."""
+    from slactl.compliance.engine import ComplianceError, compute_compliance
+    from slactl.compliance.periods import PeriodError, parse_as_of, parse_period
+
+    try:
+        period_ = parse_period(period)
+        moment = parse_as_of(as_of) if as_of else None
+    except PeriodError as exc:
+        fail(str(exc))
+    result = load_definitions(root)
+    try:
+        from slactl.store import IngestError
+    except ImportError:  # pragma: no cover
+        IngestError = RuntimeError  # type: ignore[misc,assignment]  # noqa: N806
+    try:
+        report = compute_compliance(root, result, period_, as_of=moment, **filters)
+    except (ComplianceError, PeriodError, IngestError) as exc:
+        fail(str(exc))
+    problems = [f for f in report.data_findings if f.severity in (Severity.ERROR, Severity.WARNING)]
+    if problems:
+        typer.echo(f"note: {len(problems)} data problem(s) found while reading exports "
+                   "(rows skipped are missing, not good); `slactl ingest` lists them", err=True)
+    return report
+
+
+def _pct(value: Any, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}%"
+
+
+def _render_text(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"SLA compliance, {report.period}", show_lines=False)
+    for column, justify in (("agreement", "left"), ("objective", "left"), ("target", "right"), ("attained", "right"),
+                            ("status", "left"), ("budget left", "right"), ("coverage", "right"), ("credit", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for r in report.results:
+        style, word = STATUS_STYLE[r.status]
+        budget = r.error_budget.remaining_ratio if r.error_budget else None
+        table.add_row(
+            f"{r.agreement} ({r.kind})", r.objective + (f" [{r.period}]" if r.period != report.period else ""),
+            _pct(r.target, 2), _pct(r.attained), f"[{style}]{word}[/{style}]",
+            "—" if budget is None else f"{budget * 100:.1f}%",
+            "—" if r.coverage is None else f"{r.coverage * 100:.1f}%",
+            "review" if r.review_required else f"{r.credit_percent:g}%",
+        )
+    console.print(table)
+    for a in report.agreements:
+        if a.credit_percent:
+            money = f" = {a.credit_amount:,.2f} {a.currency or ''}".rstrip() if a.credit_amount is not None else ""
+            console.print(f"credit owed on {a.agreement}: {a.credit_percent:g}% of the monthly fee{money}")
+    if not report.results:
+        console.print("no agreement in force for this period")
+
+
+def _render_csv(report: Any) -> None:
+    from slactl.csvexport import to_csv
+
+    rows = []
+    for r in report.results:
+        b = r.error_budget
+        rows.append([r.period, r.agreement, r.kind, r.objective, r.indicator, r.target, r.attained, r.status,
+                     r.coverage, r.eligible_seconds, r.excluded_seconds, r.bad_seconds, r.counted, r.within,
+                     b.unit if b else None, b.total if b else None, b.consumed if b else None,
+                     b.remaining_ratio if b else None, r.projected, r.credit_percent, r.review_required])
+    typer.echo(to_csv(CSV_COLUMNS, rows), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def compliance(
+        ctx: typer.Context,
+        period: str = typer.Option(..., "--period", "-p", help="Month (2026-10) or quarter (2026-Q4)."),
+        agreement: str = typer.Option(None, "--agreement", help="Only this agreement (any status)."),
+        as_of: str = typer.Option(None, "--as-of", help="Judge the period as of this date or date-time (in progress)."),
+        format: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
+        fail_on: str = typer.Option("never", "--fail-on",
+                                    help="Exit 1 when an objective is breached or worse (breached), at risk or worse "
+                                         "(at_risk), or never (default)."),
+        repo: Path = REPO_OPTION,
+    ) -> None:
+        """Attainment, status, error budget and credits for every objective in force.
+
+        Data exports are ingested first when they changed. Statuses: met, at_risk, breached,
+        insufficient_data (no automatic credit; review required).
+
+        Example: slactl compliance --period 2026-10 --format json
+        """
+        if format not in ("text", "json", "csv"):
+            fail(f"unknown format '{format}'", "use text, json or csv")
+        if fail_on not in FAIL_ON:
+            fail(f"unknown --fail-on '{fail_on}'", "use breached, at_risk or never")
+        root = check_repo(repo, ctx)
+        report = compute(root, period, as_of, agreement=agreement)
+        if format == "json":
+            echo_json(envelope(**report.to_dict()))
+        elif format == "csv":
+            _render_csv(report)
+        else:
+            _render_text(report)
+        failing = FAIL_ON[fail_on]
+        code = ExitCode.FINDINGS if any(r.status in failing for r in report.results) else ExitCode.OK
+        raise typer.Exit(int(code))
