@@ -75,7 +75,7 @@ def load_config(root: Path) -> RepositoryConfig:
     return RepositoryConfig(root=root)
 
 
-def _gitignore_spec(root: Path) -> pathspec.PathSpec | None:
+def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
@@ -93,7 +93,7 @@ def _gitignore_spec(root: Path) -> pathspec.PathSpec | None:
                 elif prefix:
                     body = prefix + "**/" + body
                 lines.append(("!" if negate else "") + body)
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines) if lines else None
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
 
 
 def find_definition_files(config: RepositoryConfig) -> list[Path]:
@@ -103,8 +103,8 @@ def find_definition_files(config: RepositoryConfig) -> list[Path]:
     configured include/exclude globs decide the rest.
     """
     root = config.root
-    include = pathspec.PathSpec.from_lines("gitwildmatch", config.include)
-    exclude = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude) if config.exclude else None
+    include = pathspec.GitIgnoreSpec.from_lines(config.include)
+    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
     ignored = _gitignore_spec(root)
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
