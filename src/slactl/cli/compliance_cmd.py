@@ -69,19 +69,25 @@ def _pct(value: Any, digits: int = 3) -> str:
 
 
 def _render_text(report: Any) -> None:
+    import sys
+
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
-    table = Table(title=f"SLA compliance, {report.period}", show_lines=False)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    table = Table(title=f"SLA compliance, {report.period}", box=box.SIMPLE_HEAD, title_justify="left")
     for column, justify in (("agreement", "left"), ("objective", "left"), ("target", "right"), ("attained", "right"),
                             ("status", "left"), ("budget left", "right"), ("coverage", "right"), ("credit", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, no_wrap=column in ("agreement", "objective"))  # type: ignore[arg-type]
+    previous = None
     for r in report.results:
         style, word = STATUS_STYLE[r.status]
         budget = r.error_budget.remaining_ratio if r.error_budget else None
+        name = f"{r.agreement} ({r.kind})" if r.agreement != previous else ""
+        previous = r.agreement
         table.add_row(
-            f"{r.agreement} ({r.kind})", r.objective + (f" [{r.period}]" if r.period != report.period else ""),
+            name, r.objective + (f" [{r.period}]" if r.period != report.period else ""),
             _pct(r.target, 2), _pct(r.attained), f"[{style}]{word}[/{style}]",
             "—" if budget is None else f"{budget * 100:.1f}%",
             "—" if r.coverage is None else f"{r.coverage * 100:.1f}%",
