@@ -114,8 +114,19 @@ class SourceData:
         frame = frame.reset_index(drop=True)
         if frame.empty or "service" not in frame:
             return SourceData(frame, {})
-        groups = frame.groupby(frame["service"].astype(str), sort=False).indices
-        return SourceData(frame, {str(k): np.asarray(v, dtype=np.int64) for k, v in groups.items()})
+        column = frame["service"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, names = column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
+        else:
+            codes, uniques = pd.factorize(column.astype(str))
+            names = [str(c) for c in uniques]
+        # one stable sort of small integer codes (radix sort) instead of a group-by per service
+        order = np.argsort(codes, kind="stable")
+        counts = np.bincount(codes[codes >= 0], minlength=len(names))
+        offset = int((codes < 0).sum())
+        bounds = np.concatenate([[0], np.cumsum(counts)]) + offset
+        groups = {name: order[bounds[i]:bounds[i + 1]].astype(np.int64) for i, name in enumerate(names) if counts[i]}
+        return SourceData(frame, groups)
 
     def ns(self, column: str) -> npt.NDArray[np.int64]:
         if column not in self.times:
@@ -131,7 +142,10 @@ class SourceData:
     def rows(self, services: list[str], filters: dict[str, Any]) -> npt.NDArray[np.int64]:
         """Row positions of the given services that pass the objective's equality filters."""
         parts = [self.by_service[s] for s in services if s in self.by_service]
-        rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+        if len(parts) == 1:
+            rows = parts[0]
+        else:
+            rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
         for column, wanted in filters.items():
             if column not in self.frame:
                 return np.empty(0, np.int64)
