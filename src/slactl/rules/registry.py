@@ -27,6 +27,8 @@ class Context:
     root: Path
     today: date = field(default_factory=date.today)
     options: dict[str, Any] = field(default_factory=dict)
+    # Lookups built once per run and shared by the rules (see slactl.rules.catalog).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ _FAMILIES = [
     "slactl.rules.consistency",
     "slactl.rules.sanity",
     "slactl.rules.audit",
+    "slactl.rules.policies",
+    "slactl.rules.improvement",
+    "slactl.changes.check",
 ]
 
 

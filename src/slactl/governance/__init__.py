@@ -1,0 +1,1 @@
+"""Governance: agreements in git history, semantic diffs, amendment approval and the audit report."""
