@@ -195,12 +195,20 @@ def _load_text(rel: str, text: str, result: LoadResult) -> None:
         )
 
 
+def _what(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, str):
+        return "text"
+    return f"a {type(data).__name__}"
+
+
 def _validate_document(doc: LoadedDocument, result: LoadResult) -> None:
     data = doc.raw
     if not isinstance(data, CommentedMap):
         result.findings.append(doc.finding(
             "schema-document", Severity.ERROR,
-            f"a definition document must be a mapping with apiVersion, kind, metadata and spec, not a {type(data).__name__}",
+            f"a definition document must be a mapping with apiVersion, kind, metadata and spec, not {_what(data)}",
         ))
         return
     tagged = list(find_tags(data))

@@ -1,0 +1,87 @@
+"""`validate` as a library call: load the repository, run the validate rules, apply suppressions.
+
+The whole repository is always loaded (references cross files); PATHs only select which files'
+findings are reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from slactl.findings import Finding
+from slactl.loader.documents import LoadResult, load_repository
+from slactl.loader.repository import RepositoryConfig, load_config
+from slactl.rules.registry import Context, run_rules
+from slactl.rules.suppression import apply_suppressions
+
+
+class PathSelectionError(ValueError):
+    """A PATH given to validate does not exist or lies outside the repository."""
+
+
+@dataclass
+class ValidationRun:
+    """What `slactl validate` found: the loaded repository, the findings, and what was selected."""
+
+    result: LoadResult
+    findings: list[Finding]
+    files: list[str]
+    suppressed: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> int:
+        selected = set(self.files)
+        return sum(1 for doc in self.result.documents if doc.file in selected)
+
+
+def select(root: Path, paths: list[Path]) -> list[str]:
+    """Repository-relative prefixes for the PATHs (files or folders); raises PathSelectionError."""
+    root = root.resolve()
+    selected = []
+    for path in paths:
+        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        if not full.exists():
+            raise PathSelectionError(f"'{path}' does not exist")
+        try:
+            rel = full.relative_to(root).as_posix()
+        except ValueError:
+            raise PathSelectionError(f"'{path}' is not inside the repository {root}") from None
+        selected.append("" if rel == "." else rel)
+    return selected
+
+
+def _within(file: str, prefixes: list[str]) -> bool:
+    return any(p == "" or file == p or file.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def run_validation(
+    root: Path,
+    paths: list[Path] | None = None,
+    *,
+    today: date | None = None,
+    config: RepositoryConfig | None = None,
+    extra_checks: list[Callable[[LoadResult], list[Finding]]] | None = None,
+) -> ValidationRun:
+    """Validate the repository at `root`; with `paths`, report only findings in those files or folders.
+
+    `extra_checks` (such as the amendment check of `--base`) add findings about the loaded repository.
+    Raises `ConfigError` (unreadable settings), `PathSelectionError` (bad PATH) and whatever an extra
+    check raises.
+    """
+    config = config or load_config(Path(root))
+    prefixes = select(config.root, list(paths)) if paths else None
+    result = load_repository(config.root, config)
+    ctx = Context(result=result, root=config.root.resolve(), today=today or date.today())
+    findings = list(result.findings) + run_rules(ctx, "validate")
+    for check in extra_checks or ():
+        findings += check(result)
+    files = list(result.files)
+    if prefixes is not None:
+        files = [f for f in files if _within(f, prefixes)]
+        findings = [f for f in findings if _within(f.file, prefixes) or f.rule == "rule-crashed"]
+    findings, suppressed = apply_suppressions(findings, result.sources)
+    return ValidationRun(result=result, findings=sorted(findings), files=files, suppressed=suppressed)
