@@ -27,14 +27,17 @@ def _body(doc: str) -> str:
 
 
 def all_rules() -> list[RuleInfo]:
-    """Loader-reserved ids, registered rules and the amendment checks of `validate --base`, in that order."""
+    """Loader-reserved ids, registered rules (by scope, then id) and the amendment checks of `validate --base`."""
     from slactl.rules.registry import LOADER_RULES, RULES, load_rule_modules
 
     load_rule_modules()
     found = [RuleInfo(id_, severity.value, "load", "slactl", summary)
              for id_, (severity, summary) in LOADER_RULES.items()]
+    # sorted, so the listing does not depend on the order in which modules were imported
+    scopes = {"validate": 0, "audit": 1}
+    registered = sorted(RULES.values(), key=lambda r: (scopes.get(r.scope, 2), r.scope, r.id))
     found += [RuleInfo(r.id, r.severity.value, r.scope, r.standard, r.summary, _body(r.doc))
-              for r in RULES.values()]
+              for r in registered]
     try:
         from slactl.governance.amendments import AMENDMENT_RULES, STANDARD
     except ImportError:
