@@ -1,0 +1,68 @@
+"""Reporting periods as dates: a month `2026-10` or a quarter `2026-Q4`, and the ones before and after."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+class PeriodError(ValueError):
+    """Text that is not a period; the message shows the accepted forms."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period's label and its first and last local day (inclusive)."""
+
+    label: str
+    first: date
+    last: date
+
+    @property
+    def months(self) -> int:
+        return 3 if "Q" in self.label else 1
+
+
+def _month_start(year: int, month: int) -> date:
+    year += (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, 1)
+
+
+def _make(year: int, month: int, months: int) -> Span:
+    first = _month_start(year, month)
+    nxt = _month_start(year, month + months)
+    if months == 3:
+        label = f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    else:
+        label = f"{first.year}-{first.month:02d}"
+    return Span(label, first, nxt - timedelta(days=1))
+
+
+def parse_span(text: str) -> Span:
+    match = _MONTH.match(text.strip())
+    if match:
+        return _make(int(match.group(1)), int(match.group(2)), 1)
+    match = _QUARTER.match(text.strip())
+    if match:
+        return _make(int(match.group(1)), (int(match.group(2)) - 1) * 3 + 1, 3)
+    raise PeriodError(f"'{text}' is not a period; write a month such as 2026-10 or a quarter such as 2026-Q4")
+
+
+def shift(span: Span, count: int) -> Span:
+    """The period `count` periods later (negative: earlier), of the same length."""
+    return _make(span.first.year, span.first.month + count * span.months, span.months)
+
+
+def before(span: Span, count: int) -> list[Span]:
+    """The `count` periods before `span`, oldest first."""
+    return [shift(span, -n) for n in range(count, 0, -1)]
+
+
+def containing(day: date, months: int = 1) -> Span:
+    month = day.month if months == 1 else ((day.month - 1) // 3) * 3 + 1
+    return _make(day.year, month, months)

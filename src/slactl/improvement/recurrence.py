@@ -1,0 +1,51 @@
+"""Recurrence evidence for the priority model: breached periods per objective and incidents per service."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from slactl.improvement.periods import Span, before
+from slactl.improvement.scoring import Recurrence
+from slactl.improvement.series import FrameReader, SeriesError, resolve
+from slactl.improvement.statistics import period_values
+from slactl.loader.documents import LoadResult
+
+
+def build_recurrence(load: LoadResult, reader: FrameReader, span: Span, periods: int) -> Recurrence:
+    """Breaches in the `periods` periods ending with `span` (from the data and from Problem records),
+    and incidents (outage records) per service over the same time."""
+    spans = before(span, periods - 1) + [span]
+    labels = [s.label for s in spans]
+    found = Recurrence(periods=labels)
+    for doc in load.of_kind("Problem"):
+        for breach in doc.model.spec.breaches:
+            if breach.period in labels:
+                found.add_breach(breach.objective, breach.period)
+    for doc in load.agreements():
+        for objective in doc.model.spec.objectives:
+            ref = f"{doc.id}/{objective.id}"
+            try:
+                target = resolve(load, ref).objective.target
+                values = period_values(load, ref, reader, spans)
+            except SeriesError:
+                continue
+            for label, attained in values:
+                if attained is not None and target is not None and attained < target:
+                    found.add_breach(ref, label)
+    utc = ZoneInfo("UTC")
+    start = datetime.combine(spans[0].first, time(0), tzinfo=utc)
+    end = datetime.combine(spans[-1].last + timedelta(days=1), time(0), tzinfo=utc)
+    for doc in load.of_kind("DataSource"):
+        if doc.model.spec.type != "outages":
+            continue
+        frame = reader.read(str(doc.id), start, end)
+        if frame.empty:
+            continue
+        import pandas as pd
+
+        starts = pd.to_datetime(frame["start"], utc=True)
+        chosen = frame[(starts >= pd.Timestamp(start)) & (starts < pd.Timestamp(end))]
+        for service, count in chosen["service"].astype(str).value_counts().items():
+            found.incidents[str(service)] = found.incidents.get(str(service), 0) + int(count)
+    return found
