@@ -26,6 +26,9 @@ class ServiceSpec(StrictModel):
     depends_on: list[Id] = Field(default_factory=list, description="Service ids this service depends on.")
     suppliers: list[str] = Field(default_factory=list, description="Suppliers or internal teams it relies on.")
     monitoring: list[Id] = Field(default_factory=list, description="DataSource ids that monitor it.")
+    delegates: list[str] = Field(
+        default_factory=list, description="People or teams who may approve changes on the owner's behalf (CAB)."
+    )
 
 
 class CalendarSpec(StrictModel):

@@ -1,0 +1,1 @@
+"""Breach and burn-rate notifications along each agreement's EscalationPolicy (`slactl alert`)."""
