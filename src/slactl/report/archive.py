@@ -1,0 +1,231 @@
+"""The report archive: versioned, never-overwritten copies of each report with a manifest of hashes.
+
+Layout: `ARCHIVE/<period>/<view>/v<N>/` holding the report files and `manifest.json`. A new run for
+the same period and view makes `v<N+1>` beside the others. The manifest records the generator, the
+git commit of the definitions, and the sha256 of every input and output, so `verify_archive` can
+say exactly what changed.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slactl.report.render import safe_filename, write_bytes_atomic
+
+MANIFEST = "manifest.json"
+MANIFEST_SCHEMA = "1.0"
+_VERSION_DIR = re.compile(r"^v(\d+)$")
+_READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+_READ_ONLY_DIR = _READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def git_state(root: Path) -> dict[str, Any]:
+    """The commit the definitions are at, and whether the working tree has uncommitted changes."""
+    try:
+        import git
+    except ImportError:  # pragma: no cover - gitpython is a dependency
+        return {"commit": None, "dirty": None, "note": "gitpython is not installed"}
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return {"commit": None, "dirty": None, "note": "the definitions are not in a git repository"}
+    try:
+        rel = Path(root).resolve().relative_to(Path(repo.working_tree_dir or root).resolve()).as_posix()
+    except ValueError:
+        rel = "."
+    path = None if rel in ("", ".") else rel
+    try:
+        commit: str | None = repo.head.commit.hexsha
+    except ValueError:
+        commit = None
+    try:
+        dirty = repo.is_dirty(untracked_files=True, path=path)
+    except git.GitCommandError:
+        dirty = None
+    state: dict[str, Any] = {"commit": commit, "dirty": dirty}
+    if commit is None:
+        state["note"] = "the git repository has no commit yet"
+    elif dirty:
+        state["note"] = "uncommitted changes: the report does not match any commit exactly"
+    return state
+
+
+def input_files(root: Path, definition_files: list[str], data_globs: list[str]) -> list[dict[str, Any]]:
+    """Every definition file and data file behind a report, with its sha256 (paths relative to root)."""
+    entries: dict[str, dict[str, Any]] = {}
+    for rel in definition_files:
+        path = root / rel
+        if path.is_file():
+            entries[rel] = {"path": rel, "role": "definition", "sha256": sha256_file(path)}
+    for pattern in data_globs:
+        for found in sorted(glob.glob(str(root / pattern), recursive=True)):
+            path = Path(found)
+            if not path.is_file():
+                continue
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            entries.setdefault(rel, {"path": rel, "role": "data", "sha256": sha256_file(path)})
+    return [entries[k] for k in sorted(entries)]
+
+
+def _next_version_dir(parent: Path) -> tuple[int, Path]:
+    """Create the next `v<N>` folder exclusively (os.mkdir fails if it exists, so runs never collide)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    existing = [int(m.group(1)) for p in parent.iterdir() if (m := _VERSION_DIR.match(p.name))]
+    number = max(existing, default=0) + 1
+    while True:
+        target = parent / f"v{number}"
+        try:
+            os.mkdir(target)
+            return number, target
+        except FileExistsError:
+            number += 1
+
+
+def write_archive(
+    archive: Path,
+    *,
+    period: str,
+    view: str,
+    outputs: dict[str, bytes],
+    inputs: list[dict[str, Any]],
+    git: dict[str, Any],
+    generator_version: str,
+    scope: str = "all agreements",
+    created_at: datetime | None = None,
+) -> Path:
+    """Write one archived version of a report; returns its folder. Nothing existing is touched."""
+    version, folder = _next_version_dir(Path(archive) / safe_filename(period) / safe_filename(view))
+    out_entries = []
+    for name in sorted(outputs):
+        clean = safe_filename(name)
+        path = folder / clean
+        write_bytes_atomic(path, outputs[name])
+        os.chmod(path, _READ_ONLY_FILE)
+        out_entries.append({"path": clean, "sha256": hashlib.sha256(outputs[name]).hexdigest(),
+                            "bytes": len(outputs[name])})
+    manifest = {
+        "schema_version": MANIFEST_SCHEMA,
+        "period": period,
+        "view": view,
+        "scope": scope,
+        "version": version,
+        "generator": {"name": "slactl", "version": generator_version},
+        "created_at": (created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "definitions": git,
+        "inputs": inputs,
+        "outputs": out_entries,
+    }
+    path = folder / MANIFEST
+    write_bytes_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    os.chmod(path, _READ_ONLY_FILE)
+    os.chmod(folder, _READ_ONLY_DIR)
+    return folder
+
+
+@dataclass
+class ArchiveProblem:
+    kind: str  # modified | missing | extra | unreadable
+    path: str
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass
+class ArchiveCheck:
+    """What verifying an archive found: the version folders checked and every difference."""
+
+    folders: list[str] = field(default_factory=list)
+    problems: list[ArchiveProblem] = field(default_factory=list)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(p.kind == "unreadable" for p in self.problems)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
+    prefix = f"{label}/" if label not in ("", ".") else ""
+    manifest_path = folder / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        outputs = manifest["outputs"]
+        expected = {str(o["path"]): str(o["sha256"]) for o in outputs}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else (
+            f"missing key {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0])
+        check.problems.append(ArchiveProblem(
+            "unreadable", prefix + MANIFEST, f"{prefix}{MANIFEST}: manifest unreadable ({reason})"))
+        return
+    for name, sha in sorted(expected.items()):
+        path = folder / name
+        if not path.is_file():
+            check.problems.append(ArchiveProblem("missing", prefix + name, f"{prefix}{name}: file missing",
+                                                 expected=sha))
+            continue
+        actual = sha256_file(path)
+        if actual != sha:
+            check.problems.append(ArchiveProblem(
+                "modified", prefix + name,
+                f"{prefix}{name}: file modified (expected sha256 {sha}, actual {actual})", expected=sha, actual=actual))
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel != MANIFEST and rel not in expected:
+            check.problems.append(ArchiveProblem("extra", prefix + rel, f"{prefix}{rel}: extra file not in the manifest",
+                                                 actual=sha256_file(path)))
+
+
+def check_archive(path: Path) -> ArchiveCheck:
+    """Verify one archived version (a folder with manifest.json) or every version under a folder."""
+    path = Path(path)
+    check = ArchiveCheck()
+    if not path.exists():
+        check.problems.append(ArchiveProblem("unreadable", str(path), f"{path}: does not exist"))
+        return check
+    if not path.is_dir():
+        check.problems.append(ArchiveProblem("unreadable", str(path), f"{path}: is not a folder"))
+        return check
+    if (path / MANIFEST).exists():
+        check.folders.append(".")
+        _check_version(path, ".", check)
+        return check
+    manifests = sorted(path.rglob(MANIFEST))
+    if not manifests:
+        check.problems.append(ArchiveProblem(
+            "unreadable", str(path), f"{path}: no {MANIFEST} found; this is not a report archive"))
+        return check
+    for manifest in manifests:
+        folder = manifest.parent
+        label = folder.relative_to(path).as_posix()
+        check.folders.append(label)
+        _check_version(folder, label, check)
+    return check
+
+
+def verify_archive(path: Path) -> list[str]:
+    """Differences between an archived report (or every version under a folder) and its manifest.
+
+    An empty list means intact; otherwise one line per difference: file modified (expected and actual
+    sha256), file missing, extra file, or manifest unreadable.
+    """
+    return [p.message for p in check_archive(path).problems]
