@@ -160,10 +160,13 @@ class Computation:
 
     result: LoadResult
     store: Any
+    span: tuple[int, int] | None = None  # read this whole range once (day-by-day series), not each window
     sources: dict[tuple[str, int, int], SourceData] = field(default_factory=dict)
     _manifest: dict[str, Any] | None = None
 
-    def data(self, source_id: str, start: int, end: int) -> SourceData:
+    def data(self, source_id: str, start: int, end: int, spanned: bool = True) -> SourceData:
+        if self.span is not None and spanned:
+            start, end = self.span[0] - 3 * DAY_NS, self.span[1] + 3 * DAY_NS
         key = (source_id, start, end)
         if key not in self.sources:
             self.sources[key] = SourceData.of(self.store.read(source_id, from_ns(start), from_ns(end)))
@@ -253,13 +256,25 @@ def _exclusion_list(scope: Scope) -> list[dict[str, Any]]:
     return sorted(listed, key=lambda x: x["start"])
 
 
-def build_scope(doc: LoadedDocument, objective: Objective, period: Period, as_of: datetime | None,
-                result: LoadResult) -> Scope:
+def agreement_calendar(doc: LoadedDocument, result: LoadResult) -> Any:
+    """The agreement's Calendar spec, or None for 24x7 in UTC."""
     spec = doc.model.spec
     calendar_doc = result.get("Calendar", spec.calendar) if spec.calendar else None
-    calendar = calendar_doc.model.spec if calendar_doc is not None else None
+    return calendar_doc.model.spec if calendar_doc is not None else None
+
+
+def build_scope(doc: LoadedDocument, objective: Objective, period: Period, as_of: datetime | None,
+                result: LoadResult) -> Scope:
+    calendar = agreement_calendar(doc, result)
     zone = zone_of(calendar)
-    window = evaluation_window(period, objective.window, zone, as_of)
+    return scope_for_window(doc, objective, evaluation_window(period, objective.window, zone, as_of), result)
+
+
+def scope_for_window(doc: LoadedDocument, objective: Objective, window: EvaluationWindow, result: LoadResult) -> Scope:
+    """Service, excluded and eligible time of one objective over an explicit window."""
+    spec = doc.model.spec
+    calendar = agreement_calendar(doc, result)
+    zone = zone_of(calendar)
     service_time = service_hours(calendar, window.start, window.end)
     planned = maintenance_time(spec.maintenance, window.start, window.end, zone)
     declared = exclusion_time(spec.exclusions, window.start, window.end, zone)
@@ -535,7 +550,7 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
     pause_start = pause_end = np.empty(0, np.int64)
     pause_source = source.model.spec.pauses
     if objective.pause_states and pause_source:
-        pauses = comp.data(pause_source, begin, scope.as_of).frame
+        pauses = comp.data(pause_source, begin, scope.as_of, spanned=False).frame
         if not pauses.empty:
             pauses = pauses[pauses["state"].astype(str).isin(objective.pause_states)]
             position = {ticket: i for i, ticket in enumerate(ids)}
@@ -602,7 +617,24 @@ INDICATOR_HANDLERS: dict[Indicator, Callable[[Computation, Scope, LoadedDocument
 def evaluate_objective(comp: Computation, doc: LoadedDocument, objective: Objective, period: Period,
                        as_of: datetime | None) -> ObjectiveResult:
     objective = _resolve_objective(comp.result, objective)
-    scope = build_scope(doc, objective, period, as_of, comp.result)
+    return _evaluate(comp, build_scope(doc, objective, period, as_of, comp.result))
+
+
+def evaluate_window(comp: Computation, doc: LoadedDocument, objective: Objective, start: datetime, end: datetime,
+                    label: str = "") -> ObjectiveResult:
+    """One objective over any window [start, end) (a day, a week), judged complete at `end`.
+
+    Used for day-by-day series (baselines, before-and-after comparisons): every rule of SPEC 3
+    applies exactly as for a period: service hours, maintenance, exclusions, ticket counting.
+    """
+    objective = _resolve_objective(comp.result, objective)
+    start_ns, end_ns = to_ns(start), to_ns(end)
+    window = EvaluationWindow(label or start.date().isoformat(), start_ns, end_ns, end_ns)
+    return _evaluate(comp, scope_for_window(doc, objective, window, comp.result))
+
+
+def _evaluate(comp: Computation, scope: Scope) -> ObjectiveResult:
+    objective = scope.objective
     if objective.indicator is None:
         return _insufficient(scope, "the objective has no indicator")
     if not objective.source:
