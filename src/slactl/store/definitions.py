@@ -1,0 +1,29 @@
+"""Loading only what an ingest needs: the definition files that declare DataSources or Services."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from slactl.loader import LoadResult, RepositoryConfig, find_definition_files, load_paths
+
+# a document of one of these kinds says so in a `kind:` line (block or flow style, quoted or not)
+_KINDS = re.compile(r"""kind['"]?\s*:\s*['"]?(?:DataSource|Service)\b""")
+
+
+def may_define_data(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # let the loader report it
+    return _KINDS.search(text) is not None
+
+
+def load_data_definitions(config: RepositoryConfig) -> LoadResult:
+    """The repository's DataSources and Services, skipping files that hold neither.
+
+    Agreements are the bulk of a large repository and an ingest never reads them, so skipping
+    those files keeps `slactl ingest` quick; every other command loads the whole repository.
+    """
+    files = [path for path in find_definition_files(config) if may_define_data(path)]
+    return load_paths(files, config.root)

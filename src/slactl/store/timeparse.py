@@ -1,0 +1,219 @@
+"""Timestamps in data files, vectorised: ISO 8601 offsets win, naive times take the source's zone.
+
+A naive time without a declared zone is reported, never guessed. Wall times that do not exist
+(spring forward) move forward by the gap and repeated ones (fall back) mean their first occurrence,
+as Python's zoneinfo does with fold=0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from slactl.store.arrays import to_numpy
+
+NAT = np.iinfo(np.int64).min
+UTC_NS = pa.timestamp("ns", tz="UTC")
+# an offset after a time of day: Z, +01, +0100 or +01:00 (a bare date such as 2026-10-01 has none)
+OFFSET_PATTERN = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
+
+
+@dataclass
+class ParsedTimes:
+    """Nanoseconds since the epoch (UTC; NAT where empty or bad) and masks over the rows."""
+
+    values: np.ndarray  # int64
+    present: np.ndarray  # the cell had a value
+    bad: np.ndarray  # it had a value that is not a time in the expected format
+    naive: np.ndarray  # it is a time without offset and the source declares no timezone
+
+
+def _to_ns(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    as_int = pc.cast(array, pa.int64())
+    if as_int.null_count:
+        as_int = as_int.fill_null(NAT)
+    if isinstance(as_int, pa.ChunkedArray):
+        if as_int.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64)
+        # one copy into numpy, chunk by chunk (combine_chunks would copy twice)
+        return np.concatenate([np.asarray(to_numpy(c), dtype=np.int64) for c in as_int.chunks])
+    return np.asarray(to_numpy(as_int), dtype=np.int64)
+
+
+def localize(naive_ns: np.ndarray, zone: str) -> np.ndarray:
+    """Wall-clock nanoseconds (NAT allowed) in `zone` -> UTC nanoseconds, fold=0 semantics."""
+    if zone in ("UTC", "Etc/UTC", "Z"):
+        return naive_ns
+    valid = naive_ns != NAT
+    array = pa.array(naive_ns, type=pa.int64(), mask=None if valid.all() else ~valid).cast(pa.timestamp("ns"))
+    try:
+        local = pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="raise")
+        return _to_ns(local)
+    except pa.ArrowInvalid:
+        pass
+    early = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="earliest"))
+    late = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="latest"))
+    result = late.copy()
+    tz = ZoneInfo(zone)
+    for index in np.flatnonzero(early != late):  # only the few wall times inside a gap
+        wall = datetime(1970, 1, 1) + (np.timedelta64(int(naive_ns[index]), "ns").astype("timedelta64[us]").item())
+        moved = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        result[index] = (int(moved.timestamp()) * 1_000_000 + moved.microsecond) * 1000
+    return result
+
+
+def parse_times(column: pa.ChunkedArray | pa.Array, fmt: str | None, zone: str | None) -> ParsedTimes:
+    """Parse a string column; `fmt` is a strptime format, else ISO 8601 (T or space, offset optional)."""
+    if isinstance(column, pa.ChunkedArray) and column.num_chunks == 0:
+        column = pa.array([], type=pa.string())
+    present = np.asarray(to_numpy(pc.is_valid(column)), dtype=bool)
+    if pa.types.is_timestamp(column.type):  # already parsed by the CSV reader
+        values = _to_ns(pc.cast(column, UTC_NS))
+        none = np.zeros(len(present), dtype=bool)
+        return ParsedTimes(values, present, none, none.copy())
+    if fmt:
+        return _parse_with_format(column, fmt, zone, present)
+    return _parse_iso(column, zone, present)
+
+
+def _parse_with_format(column: pa.ChunkedArray | pa.Array, fmt: str, zone: str | None,
+                       present: np.ndarray) -> ParsedTimes:
+    trimmed = pc.utf8_trim_whitespace(column)
+    parsed = _to_ns(pc.strptime(trimmed, format=fmt, unit="ns", error_is_null=True))
+    bad = present & (parsed == NAT)
+    naive = np.zeros(len(present), dtype=bool)
+    if "%z" not in fmt:
+        if zone is None:
+            naive = present & ~bad
+            parsed = np.full(len(present), NAT, dtype=np.int64)
+        else:
+            parsed = localize(parsed, zone)
+    return ParsedTimes(parsed, present, bad, naive)
+
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_CLOCK = r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+_OFFSET = re.compile(OFFSET_PATTERN)
+AWARE_RE = rf"^{_DATE}{_CLOCK}(?:[Zz]|[+-]\d{{2}}:?\d{{2}})$"
+NAIVE_RE = rf"^{_DATE}(?:{_CLOCK})?$"
+
+
+def _parse_iso(column: pa.ChunkedArray | pa.Array, zone: str | None, present: np.ndarray) -> ParsedTimes:
+    """ISO 8601 times, chunk by chunk: a chunk all with offsets (or all without) is one Arrow cast;
+    a mixed chunk is sorted out with vectorised patterns; only cells matching no pattern (the few
+    odd or bad ones) go through pandas' more forgiving parser, in one small batch. Local times are
+    converted with the source's zone as they come, so no second full-size array is needed."""
+    count = len(present)
+    values = np.full(count, NAT, dtype=np.int64)
+    aware = np.zeros(count, dtype=bool)
+    local = np.zeros(count, dtype=bool)
+
+    def put_local(window: slice, wall: np.ndarray, mask: np.ndarray | None = None) -> None:
+        if zone is None:
+            return  # reported as naive; no value
+        if mask is None:
+            values[window] = localize(wall, zone)
+        elif mask.any():
+            target = values[window]
+            target[mask] = localize(wall[mask], zone)
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    position = 0
+    for chunk in chunks:
+        size = len(chunk)
+        window = slice(position, position + size)
+        position += size
+        valid = np.asarray(to_numpy(pc.is_valid(chunk)), dtype=bool)
+        # a failing cast costs as much as a whole one: guess the chunk's shape from its first value
+        sample = pc.drop_null(chunk.slice(0, 64))
+        first_aware = len(sample) == 0 or _OFFSET.search(str(sample[0].as_py()).strip()) is not None
+        done = False
+        for attempt in ("aware", "local") if first_aware else ("local", "aware"):
+            try:
+                if attempt == "aware":
+                    values[window] = _to_ns(pc.cast(chunk, UTC_NS))
+                    aware[window] = valid
+                else:
+                    put_local(window, _to_ns(pc.cast(chunk, pa.timestamp("ns"))))
+                    local[window] = valid
+                done = True
+                break
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+        if done:
+            continue
+        text = pc.utf8_trim_whitespace(chunk)
+        is_aware = pc.fill_null(pc.match_substring_regex(text, AWARE_RE), False)
+        is_local = pc.fill_null(pc.match_substring_regex(text, NAIVE_RE), False)
+        try:
+            aware_here = np.asarray(to_numpy(is_aware), dtype=bool)
+            local_here = np.asarray(to_numpy(is_local), dtype=bool)
+            if aware_here.any():
+                values[window] = _to_ns(pc.cast(pc.if_else(is_aware, text, None), UTC_NS))
+            if local_here.any():
+                put_local(window, _to_ns(pc.cast(pc.if_else(is_local, text, None), pa.timestamp("ns"))), local_here)
+            aware[window] = aware_here
+            local[window] = local_here
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # a shape that looks right but is no date (month 13): the chunk goes to pandas
+    rest = present & ~aware & ~local
+    if rest.any():
+        rows = np.flatnonzero(rest)
+        wall = _parse_rest(column, rows, values, aware)
+        found = wall != NAT
+        local[rows[found]] = True
+        if zone is not None and found.any():
+            values[rows[found]] = localize(wall[found], zone)
+    naive = local if zone is None else np.zeros(count, dtype=bool)
+    bad = present & ~aware & ~local
+    return ParsedTimes(values, present, bad, naive)
+
+
+def _parse_rest(column: pa.ChunkedArray | pa.Array, rows: np.ndarray, values: np.ndarray,
+                aware: np.ndarray) -> np.ndarray:
+    """pandas' ISO 8601 parser for the few values the fast patterns did not take.
+
+    Values with an offset are written into `values`/`aware`; the wall times of those without one
+    are returned (NAT where not a time), in the order of `rows`.
+    """
+    import pandas as pd
+
+    taken = column.take(pa.array(rows))
+    if isinstance(taken, pa.ChunkedArray):
+        taken = taken.combine_chunks()
+    text = pd.Series(taken.to_pylist(), dtype=object).str.strip()
+    has_offset = text.str.contains(OFFSET_PATTERN, regex=True, na=False).to_numpy(dtype=bool)
+    wall = np.full(len(rows), NAT, dtype=np.int64)
+    if has_offset.any():
+        parsed = _series_ns(pd.to_datetime(text.where(has_offset), format="ISO8601", utc=True, errors="coerce"))
+        good = has_offset & (parsed != NAT)
+        values[rows[good]] = parsed[good]
+        aware[rows[good]] = True
+    if (~has_offset).any():
+        parsed = _series_ns(pd.to_datetime(text.where(~has_offset), format="ISO8601", errors="coerce"))
+        good = ~has_offset & (parsed != NAT)
+        wall[good] = parsed[good]
+    return wall
+
+
+def _series_ns(series: object) -> np.ndarray:
+    import pandas as pd
+
+    assert isinstance(series, pd.Series)
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    converted = series.astype("datetime64[ns]")
+    return np.asarray(converted.to_numpy(dtype="datetime64[ns]").view(np.int64))
+
+
+def ns_to_iso(value: int) -> str:
+    """An ISO 8601 UTC text for nanoseconds since the epoch (for manifests and messages)."""
+    seconds, nanos = divmod(int(value), 1_000_000_000)
+    stamp = datetime.fromtimestamp(seconds, tz=UTC).replace(microsecond=nanos // 1000)
+    return stamp.isoformat().replace("+00:00", "Z")
