@@ -271,3 +271,24 @@ def test_timeslices_budgeting():
     assert r.error_budget.unit == "slices"
     assert r.attained == pytest.approx(100 * 719 / 720)
     assert r.status == "met"  # 719/720 = 99.861 % >= 99.8 %
+
+
+def test_outages_complete_until_makes_later_time_unknown():
+    # complete_until 2026-11-16 (midnight UTC): 15 of 30 days known -> coverage 0.5.
+    # With min_coverage 0.5 the 1 h outage on 5 Nov gives 100 x (1,296,000 - 3,600) / 1,296,000.
+    docs = [service("svc"), source("outages", "outages", "complete_until: 2026-11-16"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99, min_coverage: 0.5}")]
+    data = {"outages": outages([("svc", "2026-11-05T10:00:00Z", "2026-11-05T11:00:00Z", 1.0)])}
+    (r,) = compute(docs, data, "2026-11").results
+    assert r.coverage == 0.5
+    assert r.known_seconds == 15 * 86400
+    assert r.attained == pytest.approx(100 * (1_296_000 - 3600) / 1_296_000)
+    assert r.status == "met"
+
+
+def test_outages_source_without_any_file_is_unknown_not_up():
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99}")]
+    (r,) = compute(docs, {}, "2026-11").results
+    assert r.status == "insufficient_data"
+    assert r.credit_percent is None and r.review_required

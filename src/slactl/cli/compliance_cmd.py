@@ -26,7 +26,7 @@ def load_definitions(root: Path) -> Any:
     from slactl.loader.repository import ConfigError
 
     try:
-        result = load_repository(root)
+        result = load_repository(root, positions=False)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
     errors = [f for f in result.findings if f.severity == Severity.ERROR]

@@ -79,7 +79,7 @@ def report(
         except PeriodError as exc:
             fail(f"--as-of: {exc}")
     try:
-        result = load_repository(root)
+        result = load_repository(root, positions=False)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
     errors = [f for f in result.findings if f.severity.value == "error"]

@@ -50,6 +50,8 @@ FITTING_SOURCES = {
     Indicator.CSAT: {"csat"},
 }
 COMPUTED_STATUSES = {"active"}
+# point sources whose repeated rows cannot change a result (unions): read as Arrow, never as pandas
+ARROW_TYPES = {"probes", "outages"}
 DAY_NS = 86_400 * NS
 
 
@@ -103,41 +105,93 @@ class Scope:
 
 @dataclass
 class SourceData:
-    """One source's rows for a time range, split by service once, with time columns as int64 ns."""
+    """One source's rows for a time range, split by service once, with time columns as int64 ns.
 
-    frame: pd.DataFrame
+    Backed by a pandas frame, or for the large point sources (probes, outages) directly by an Arrow
+    table, so ten million samples never become Python strings.
+    """
+
+    n: int
     by_service: dict[str, npt.NDArray[np.int64]]
-    times: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    frame_: pd.DataFrame | None = None
+    table: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def _groups(codes: npt.NDArray[Any], names: list[str]) -> dict[str, npt.NDArray[np.int64]]:
+        # one stable sort of small integer codes (radix sort) instead of a group-by per service
+        if len(names) < 2**15:
+            codes = codes.astype(np.int16)
+        order = np.argsort(codes, kind="stable")
+        valid = codes[codes >= 0]
+        counts = np.bincount(valid, minlength=len(names))
+        bounds = np.concatenate([[0], np.cumsum(counts)]) + int((codes < 0).sum())
+        return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names) if counts[i]}
 
     @staticmethod
     def of(frame: pd.DataFrame) -> SourceData:
         frame = frame.reset_index(drop=True)
         if frame.empty or "service" not in frame:
-            return SourceData(frame, {})
+            return SourceData(len(frame), {}, frame_=frame)
         column = frame["service"]
         if isinstance(column.dtype, pd.CategoricalDtype):
             codes, names = column.cat.codes.to_numpy(), [str(c) for c in column.cat.categories]
         else:
             codes, uniques = pd.factorize(column.astype(str))
             names = [str(c) for c in uniques]
-        # one stable sort of small integer codes (radix sort) instead of a group-by per service
-        order = np.argsort(codes, kind="stable")
-        counts = np.bincount(codes[codes >= 0], minlength=len(names))
-        offset = int((codes < 0).sum())
-        bounds = np.concatenate([[0], np.cumsum(counts)]) + offset
-        groups = {name: order[bounds[i]:bounds[i + 1]].astype(np.int64) for i, name in enumerate(names) if counts[i]}
-        return SourceData(frame, groups)
+        return SourceData(len(frame), SourceData._groups(codes, names), frame_=frame)
+
+    @staticmethod
+    def of_table(table: Any) -> SourceData:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = table.unify_dictionaries().combine_chunks()
+        service = table.column("service")
+        encoded = service.chunk(0) if service.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
+        if not pa.types.is_dictionary(encoded.type):
+            encoded = pc.dictionary_encode(encoded)
+        indices = encoded.indices
+        codes = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
+        names = [str(v) for v in encoded.dictionary.to_pylist()]
+        return SourceData(table.num_rows, SourceData._groups(codes, names), table=table)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self.frame_ is None:
+            self.frame_ = self.table.to_pandas()
+        return self.frame_
+
+    def has(self, name: str) -> bool:
+        return name in (self.table.column_names if self.table is not None else self.frame_.columns)  # type: ignore[union-attr]
 
     def ns(self, column: str) -> npt.NDArray[np.int64]:
-        if column not in self.times:
-            self.times[column] = ns_array(self.frame[column]) if column in self.frame else np.full(len(self.frame), NAT)
-        return self.times[column]
+        key = "ns:" + column
+        if key not in self.cache:
+            if not self.has(column):
+                self.cache[key] = np.full(self.n, NAT, dtype=np.int64)
+            elif self.table is not None:
+                import pyarrow as pa
+
+                values = self.table.column(column).cast(pa.timestamp("ns", tz="UTC")).cast(pa.int64())
+                self.cache[key] = (values.fill_null(NAT) if values.null_count else values).to_numpy()
+            else:
+                self.cache[key] = ns_array(self.frame[column])
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def column(self, name: str) -> npt.NDArray[Any]:
         key = "col:" + name
-        if key not in self.times:
-            self.times[key] = self.frame[name].to_numpy()
-        return self.times[key]
+        if key not in self.cache:
+            if self.table is not None:
+                import pyarrow as pa
+
+                values = self.table.column(name)
+                if pa.types.is_dictionary(values.type):
+                    values = values.cast(values.type.value_type)
+                self.cache[key] = values.to_numpy(zero_copy_only=False)
+            else:
+                self.cache[key] = self.frame[name].to_numpy()
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def rows(self, services: list[str], filters: dict[str, Any]) -> npt.NDArray[np.int64]:
         """Row positions of the given services that pass the objective's equality filters."""
@@ -147,9 +201,9 @@ class SourceData:
         else:
             rows = np.sort(np.concatenate(parts)) if parts else np.empty(0, np.int64)
         for column, wanted in filters.items():
-            if column not in self.frame:
+            if not self.has(column):
                 return np.empty(0, np.int64)
-            values = self.frame[column].to_numpy()[rows]
+            values = self.column(column)[rows]
             rows = rows[np.array([str(v) == str(wanted) for v in values], dtype=bool)] if rows.size else rows
         return rows
 
@@ -169,7 +223,15 @@ class Computation:
             start, end = self.span[0] - 3 * DAY_NS, self.span[1] + 3 * DAY_NS
         key = (source_id, start, end)
         if key not in self.sources:
-            self.sources[key] = SourceData.of(self.store.read(source_id, from_ns(start), from_ns(end)))
+            source = self.result.get("DataSource", source_id)
+            kind = source.model.spec.type if source is not None else None
+            table = None
+            if kind in ARROW_TYPES and hasattr(self.store, "read_table"):
+                table = self.store.read_table(source_id, from_ns(start), from_ns(end))
+            if table is not None:
+                self.sources[key] = SourceData.of_table(table)
+            else:
+                self.sources[key] = SourceData.of(self.store.read(source_id, from_ns(start), from_ns(end)))
         return self.sources[key]
 
     def has_data(self, source_id: str) -> bool:
@@ -300,6 +362,7 @@ def _tail_start(known: IntervalSet, as_of: int, amount: int) -> int:
 
 
 def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    assert source.id is not None  # found by id (LoadResult.get)
     objective = scope.objective
     res = _base_result(scope, source.model.spec.type)
     res.exclusions = _exclusion_list(scope)
@@ -326,7 +389,7 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
         if ds.complete_until is not None:
             until = ds.complete_until
             if not isinstance(until, datetime):
-                until = datetime.combine(until, time(0, 0)) + pd.Timedelta(days=1).to_pytimedelta()
+                until = datetime.combine(until, time(0, 0))  # a date is that day's midnight, like period bounds
             until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(ds.timezone or "UTC"))
             limit = min(limit, to_ns(until))
             if limit < scope.as_of:
@@ -383,11 +446,13 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
         res.error_budget = error_budget(unit, objective.target, budget_known, consumed) if known_total else None
 
     if scope.window.in_progress and known_total and objective.target is not None:
+        target = objective.target
+
         def rate_of(seconds: float) -> float | None:
             lo, hi = scope.as_of - int(seconds * NS), scope.as_of
             known_l = sum(float(t.known.measure_between([lo], [hi])[0]) for t in timelines)
             bad_l = sum(float(t.bad_between([lo], [hi])[0]) for t in timelines)
-            return burn_rate(bad_l, known_l, objective.target)  # type: ignore[arg-type]
+            return burn_rate(bad_l, known_l, target)
 
         res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
         res.alerts = alerts_from_rates(objective, rate_of)
@@ -438,6 +503,7 @@ def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> tuple[Fractio
 
 
 def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    assert source.id is not None  # found by id (LoadResult.get)
     objective = scope.objective
     res = _base_result(scope, "events")
     res.exclusions = _exclusion_list(scope)
@@ -447,7 +513,7 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     inside = scope.eligible_so_far().contains(times)
     rows, times = rows[inside], times[inside]
     if objective.indicator == Indicator.LATENCY:
-        latency = data.column("latency_ms")[rows].astype(float) if "latency_ms" in data.frame else np.full(rows.size, np.nan)
+        latency = data.column("latency_ms")[rows].astype(float) if data.has("latency_ms") else np.full(rows.size, np.nan)
         valid = ~np.isnan(latency)
         latency, times = latency[valid], times[valid]
         limit_ms = (objective.threshold or 0) * 1000
@@ -459,13 +525,13 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
         else:
             res.percentiles = {"p50": None, "p95": None, "p99": None}
     else:
-        good_each = data.column("good")[rows].astype(float) if "good" in data.frame else np.full(rows.size, np.nan)
-        total_each = data.column("total")[rows].astype(float) if "total" in data.frame else np.full(rows.size, np.nan)
+        good_each = data.column("good")[rows].astype(float) if data.has("good") else np.full(rows.size, np.nan)
+        total_each = data.column("total")[rows].astype(float) if data.has("total") else np.full(rows.size, np.nan)
         valid = ~(np.isnan(good_each) | np.isnan(total_each))
         good_each, total_each, times = good_each[valid], total_each[valid], times[valid]
     good = float(good_each.sum())
     total = float(total_each.sum())
-    res.counted, res.within = number(total), number(good)  # type: ignore[assignment]
+    res.counted, res.within = number(total), number(good)
     attained = Fraction(100) * exact(good) / exact(total) if total else None
     res.attained = number(attained) if attained is not None else None
     elapsed_eligible = scope.eligible_so_far().measure()
@@ -474,9 +540,11 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     if objective.target is not None and total:
         res.error_budget = error_budget("events", objective.target, exact(projected_total), exact(total - good))
     if scope.window.in_progress and total and objective.target is not None:
+        target = objective.target
+
         def rate_of(seconds: float) -> float | None:
             recent = times >= scope.as_of - int(seconds * NS)
-            return burn_rate(float((total_each - good_each)[recent].sum()), float(total_each[recent].sum()), objective.target)  # type: ignore[arg-type]
+            return burn_rate(float((total_each - good_each)[recent].sum()), float(total_each[recent].sum()), target)
 
         res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
         res.alerts = alerts_from_rates(objective, rate_of)
@@ -490,6 +558,7 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
 
 
 def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    assert source.id is not None  # found by id (LoadResult.get)
     res = _base_result(scope, "csat")
     data = comp.data(source.id, scope.start, scope.as_of)
     rows = data.rows(scope.services, scope.objective.filter)
@@ -513,6 +582,7 @@ def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveR
 
 
 def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveResult:
+    assert source.id is not None  # found by id (LoadResult.get)
     objective = scope.objective
     res = _base_result(scope, "tickets")
     data = comp.data(source.id, scope.start, scope.as_of)
@@ -532,7 +602,7 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
     if backwards.any():
         res.notes.append(f"{int(backwards.sum())} ticket(s) stop before they open and are left out")
     valid &= ~backwards
-    ids = data.frame["id"].astype(str).to_numpy(object)[rows][valid]
+    ids = data.column("id")[rows].astype(str).astype(object)[valid]
     opened, stop = opened[valid], stop[valid]
     stop = np.where(stop > scope.as_of, NAT, stop)  # not known yet at as-of
     if opened.size == 0:
@@ -682,7 +752,7 @@ def agreement_credits(result: LoadResult, docs: list[LoadedDocument], results: l
         capped = min(total, exact(spec.credit_cap))
         amount = None if spec.monthly_fee is None else number(exact(spec.monthly_fee) * capped / 100)
         worst = max((r.status for r in own), key=lambda s: STATUS_RANK[s], default="met")
-        credits.append(AgreementCredit(agreement=doc.id or "", credit_percent=number(capped), credit_amount=amount,  # type: ignore[arg-type]
+        credits.append(AgreementCredit(agreement=doc.id or "", credit_percent=number(capped), credit_amount=amount,
                                        currency=spec.currency, kind=doc.kind or "", status=worst))
     return credits
 

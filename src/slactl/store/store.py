@@ -143,14 +143,27 @@ class Store:
                 time.sleep(0.05)
         raise AssertionError("unreachable")
 
-    def _read(self, source_id: str, start: datetime | None, end: datetime | None,
-              source_type: str | None) -> pd.DataFrame:
+    def read_table(self, source_id: str, start: datetime | None = None, end: datetime | None = None) -> Any:
+        """Arrow rows of one source for [start, end), without pandas: for the vectorised engine.
+
+        Only partitions and row groups are filtered (callers re-filter exactly); rows are not sorted,
+        and rows repeated across overlapping files are not removed, so use it only where repeats
+        cannot change a result (probe samples and outages are unions). None when nothing is stored.
+        """
+        source_type, tables, _names, _counts, _spans = self._tables(source_id, start, end, None)
+        if source_type is None or not tables:
+            return None
+        import pyarrow as pa
+
+        return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+
+    def _tables(self, source_id: str, start: datetime | None, end: datetime | None,
+                source_type: str | None) -> tuple[str | None, list[Any], list[str], list[int], dict[str, tuple[int, int]]]:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        from slactl.store.frames import filter_rows, to_frame
-        from slactl.store.readers import MAIN_TIME, output_schema
+        from slactl.store.readers import MAIN_TIME
 
         manifest = self.manifest()
         source_type = source_type or manifest["sources"].get(source_id, {}).get("type") or next(
@@ -186,6 +199,18 @@ class Store:
                 tables.append(table)
                 names.append(rel)
                 counts.append(table.num_rows)
+        return source_type, tables, names, counts, spans
+
+    def _read(self, source_id: str, start: datetime | None, end: datetime | None,
+              source_type: str | None) -> pd.DataFrame:
+        import pyarrow as pa
+
+        from slactl.store.frames import filter_rows, to_frame
+        from slactl.store.readers import output_schema
+
+        source_type, tables, names, counts, spans = self._tables(source_id, start, end, source_type)
+        start_ns = _to_ns(start) if start is not None else None
+        end_ns = _to_ns(end) if end is not None else None
         if source_type is None:
             import pandas as pd
 

@@ -1,0 +1,22 @@
+"""The fast (positionless) load gives the same models, and falls back to positions on any problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slactl.loader import load_repository
+
+
+def test_fast_load_matches_the_positional_load(examples_dir: Path) -> None:
+    slow = load_repository(examples_dir)
+    fast = load_repository(examples_dir, positions=False)
+    assert not fast.findings
+    assert [(d.kind, d.id) for d in fast.documents] == [(d.kind, d.id) for d in slow.documents]
+    assert [d.model for d in fast.documents] == [d.model for d in slow.documents]
+
+
+def test_fast_load_falls_back_to_positions_when_something_is_wrong(write, tmp_path: Path) -> None:
+    write("svc.yaml", "apiVersion: slactl/v1\nkind: Service\nmetadata: {id: svc}\nspec:\n  tier: gold\n")
+    result = load_repository(tmp_path, positions=False)
+    (finding,) = result.findings
+    assert (finding.rule, finding.line, finding.column) == ("schema-value", 5, 9)
