@@ -76,6 +76,9 @@ def _render_text(report: Any) -> None:
     from rich.table import Table
 
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    if not report.results:
+        console.print(f"no agreement in force for {report.period} (status active, effective before its end)")
+        return
     table = Table(title=f"SLA compliance, {report.period}", box=box.SIMPLE_HEAD, title_justify="left")
     for column, justify in (("agreement", "left"), ("objective", "left"), ("target", "right"), ("attained", "right"),
                             ("status", "left"), ("budget left", "right"), ("coverage", "right"), ("credit", "right")):
@@ -98,8 +101,6 @@ def _render_text(report: Any) -> None:
         if a.credit_percent:
             money = f" = {a.credit_amount:,.2f} {a.currency or ''}".rstrip() if a.credit_amount is not None else ""
             console.print(f"credit owed on {a.agreement}: {a.credit_percent:g}% of the monthly fee{money}")
-    if not report.results:
-        console.print("no agreement in force for this period")
 
 
 def _render_csv(report: Any) -> None:
