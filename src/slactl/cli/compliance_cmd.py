@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.cli.definitions import load_checked_definitions
 from slactl.findings import ExitCode, Severity
 
 STATUS_STYLE = {"met": ("green", "MET"), "at_risk": ("yellow", "AT RISK"), "breached": ("red", "BREACHED"),
@@ -20,24 +21,6 @@ CSV_COLUMNS = ["period", "agreement", "kind", "objective", "indicator", "target"
                "review_required"]
 
 
-def load_definitions(root: Path) -> Any:
-    """Load and check the definitions; exit 2 with the errors when they cannot be trusted."""
-    from slactl.loader import load_repository
-    from slactl.loader.repository import ConfigError
-
-    try:
-        result = load_repository(root, positions=False)
-    except ConfigError as exc:
-        fail(str(exc), "fix the settings file")
-    errors = [f for f in result.findings if f.severity == Severity.ERROR]
-    if errors:
-        for finding in errors[:10]:
-            typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}", err=True)
-        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        fail(f"{len(errors)} definition error(s){more}: figures would be wrong", "run `slactl validate` and fix them first")
-    return result
-
-
 def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
     """Run the engine with errors turned into messages (exit 2) rather than tracebacks."""
     from slactl.compliance.engine import ComplianceError, compute_compliance
@@ -48,7 +31,7 @@ def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
         moment = parse_as_of(as_of) if as_of else None
     except PeriodError as exc:
         fail(str(exc))
-    result = load_definitions(root)
+    result = load_checked_definitions(root)
     try:
         from slactl.store import IngestError
     except ImportError:  # pragma: no cover

@@ -66,9 +66,8 @@ def report(
     root = check_repo(repo, ctx)
 
     from slactl import __version__
+    from slactl.cli.definitions import load_checked_definitions
     from slactl.compliance.periods import PeriodError, parse_as_of
-    from slactl.loader import load_repository
-    from slactl.loader.repository import ConfigError
     from slactl.report.review import ReportError, ReviewOptions, generate
     from slactl.report.viewmodel import Scope
 
@@ -78,14 +77,8 @@ def report(
             as_of_time = parse_as_of(as_of)
         except PeriodError as exc:
             fail(f"--as-of: {exc}")
-    try:
-        result = load_repository(root, positions=False)
-    except ConfigError as exc:
-        fail(str(exc), "fix the settings file")
-    errors = [f for f in result.findings if f.severity.value == "error"]
-    for finding in errors[:5]:
-        typer.echo(f"warning: {finding.file}:{finding.line}:{finding.column}: {finding.message} "
-                   "(the document is left out of the report)", err=True)
+    result = load_checked_definitions(root)
+    typer.echo(f"validated {len(result.files)} definition file(s), {result.document_count} document(s): no errors")
     options = ReviewOptions(
         period=period, view=view.value,
         formats=["md", "html"] if doc_format is DocFormat.both else [doc_format.value],
