@@ -12,7 +12,7 @@ import pytest
 from improvement_repo import hourly_probes, pauses_frame, tickets_frame, ts, write_repo
 from slactl.compliance.results import ObjectiveResult
 from slactl.improvement.csat import analyse, spearman, watermelons
-from slactl.improvement.gaming import gaming_checks
+from slactl.improvement.gaming import gaming_checks, ticket_elapsed
 from slactl.improvement.gaps import find_gaps
 from slactl.improvement.periods import parse_span
 from slactl.improvement.problems import problem_records
@@ -139,7 +139,10 @@ def _csat(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
 def test_spearman_correlation_known_answer(load) -> None:  # noqa: ANN001
     pattern = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
     down = {date(2026, 10, n + 1): h for n, h in enumerate(pattern)}
-    probes = hourly_probes(date(2026, 10, 1), date(2026, 10, 10), down)
+    # probes for the whole month (up after the 10th): with only 10 of 31 days covered, coverage 32% is under
+    # min_coverage 90% and `slactl compliance` would say insufficient_data, not breached.
+    # October: 20h down of 744h = 97.31% < 99: breached
+    probes = hourly_probes(date(2026, 10, 1), date(2026, 10, 31), down)
     answers = _csat([(f"2026-10-{n + 1:02d}T12:00", "payments-api", 5 - h) for n, h in enumerate(pattern)])
     rows = {r.service: r for r in analyse(load, Frames({"probes": probes, "csat": answers}), OCT,
                                           ScoringSettings().csat)}
@@ -195,6 +198,31 @@ def test_engine_results_decide_when_given(load) -> None:  # noqa: ANN001
 
 
 # ---------------------------------------------------------------- gaming
+
+
+def test_ticket_elapsed_wall_clock_less_merged_pauses() -> None:
+    tickets = tickets_frame([
+        {"id": "T1", "opened_at": ts("2026-10-01T08:00"), "resolved_at": ts("2026-10-01T18:00")},
+        {"id": "T2", "opened_at": ts("2026-10-01T08:00"), "resolved_at": ts("2026-10-01T12:00")},
+        {"id": "T2", "opened_at": ts("2026-10-02T08:00"), "resolved_at": ts("2026-10-02T10:00")},  # reopened
+        {"id": "T3", "opened_at": ts("2026-10-01T08:00"), "responded_at": ts("2026-10-01T08:30")},  # still open
+    ])
+    pauses = pauses_frame([
+        # T1: 09-12 and 11-13 overlap: 4h paused once, not 5h; a pause in another state does not count
+        {"ticket_id": "T1", "state": "awaiting-customer", "start": ts("2026-10-01T09:00"), "end": ts("2026-10-01T12:00")},
+        {"ticket_id": "T1", "state": "awaiting-customer", "start": ts("2026-10-01T11:00"), "end": ts("2026-10-01T13:00")},
+        {"ticket_id": "T1", "state": "in-progress", "start": ts("2026-10-01T14:00"), "end": ts("2026-10-01T15:00")},
+        # T2: a pause without an end runs to each row's stop: 11-12 on the first row, and the whole of the
+        # reopened row (08-10 on the 2nd), which it still covers
+        {"ticket_id": "T2", "state": "awaiting-customer", "start": ts("2026-10-01T11:00"), "end": None},
+    ])
+    clocks = ticket_elapsed(tickets, pauses, "resolution_time", ["awaiting-customer"])
+    hours = list(clocks["elapsed"] / 3600)
+    assert hours[:3] == [10 - 4, 4 - 1, 2 - 2]
+    assert pd.isna(hours[3]) and pd.isna(clocks["stop"][3])
+    assert clocks["stop"][0] == ts("2026-10-01T18:00").timestamp()
+    response = ticket_elapsed(tickets, pauses, "response_time", ["awaiting-customer"])
+    assert response["elapsed"][3] == 1800  # responded after 30 minutes
 
 
 def test_gaming_checks_with_evidence(load) -> None:  # noqa: ANN001

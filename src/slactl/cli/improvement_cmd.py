@@ -96,15 +96,12 @@ def _register_error(exc: Any) -> None:
 
 
 def _period_results(root: Path, load: Any, reader: Any, span: Any) -> list[Any]:
-    """Objective results of the period: the compliance engine's when installed, else the day series'."""
+    """Objective results of the period, from the compliance engine (as `slactl compliance` gives them)."""
+    from slactl.compliance.engine import ComplianceError
     from slactl.improvement.series import period_results
 
     try:
-        from slactl.compliance.engine import ComplianceError, compute_compliance
-    except ImportError:
-        return period_results(load, reader, span.label, span.first, span.last)
-    try:
-        return list(compute_compliance(root, load, span.label, store=reader.reader, ingest=False).results)
+        return period_results(load, reader, span.label, root)
     except (ValueError, ComplianceError) as exc:
         fail(str(exc))
 

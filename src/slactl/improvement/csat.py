@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from slactl.improvement.periods import Span
-from slactl.improvement.series import FrameReader, SeriesError, aggregate, daily_values, resolve
+from slactl.improvement.series import FrameReader, SeriesError, daily_values, period_results
 from slactl.improvement.settings import CsatSettings
 from slactl.loader.documents import LoadResult
 
@@ -107,10 +107,14 @@ def analyse(load: LoadResult, reader: FrameReader, span: Span, settings: CsatSet
             results: list[Any] | None = None) -> list[ServiceCsat]:
     """One row per service with CSAT answers or SLA objectives in the period.
 
-    `results` (the compliance engine's ObjectiveResults for the period) decide whether objectives
-    were met, so the flags agree with the compliance report; without them the day series decide.
+    The compliance engine's ObjectiveResults for the period (`results`, computed when not given)
+    decide whether objectives were met, so the flags agree with the compliance report; the day
+    series (the same engine, day by day) give the daily attainment the answers are correlated with.
+    Objectives of agreements not in force in the period are left out, as the compliance report does.
     """
-    by_ref = {f"{r.agreement}/{r.objective}": r for r in results or []}
+    if results is None:
+        results = period_results(load, reader, span.label)
+    by_ref = {f"{r.agreement}/{r.objective}": r for r in results}
     answers = csat_answers(load, reader, span.first, span.last)
     services = sorted(set(answers["service"].astype(str)) | {
         s for d in load.of_kind("SLA") for s in d.model.spec.services
@@ -121,17 +125,17 @@ def analyse(load: LoadResult, reader: FrameReader, span: Span, settings: CsatSet
         satisfaction, mean, share, reason = judge(scores, settings)
         objectives, daily_attainment = [], []
         for ref in service_objectives(load, service):
-            try:
-                objective = resolve(load, ref).objective
-                days = daily_values(load, ref, reader, span.first, span.last)
-            except SeriesError:
+            if ref not in by_ref:
                 continue
-            attained = aggregate(days)
-            met = None if attained is None or objective.target is None else attained >= objective.target
-            if ref in by_ref:
-                attained = by_ref[ref].attained
-                met = None if by_ref[ref].status == "insufficient_data" else by_ref[ref].status != "breached"
-            objectives.append({"objective": ref, "attained": attained, "target": objective.target, "met": met})
+            days: list[Any] = []
+            if not scores.empty:  # the day series only serve the correlation with the answers
+                try:
+                    days = daily_values(load, ref, reader, span.first, span.last)
+                except SeriesError:
+                    pass
+            found = by_ref[ref]
+            met = None if found.status == "insufficient_data" else found.status != "breached"
+            objectives.append({"objective": ref, "attained": found.attained, "target": found.target, "met": met})
             daily_attainment.append({d.day: d.attained for d in days})
         judged = [o["met"] for o in objectives if o["met"] is not None]
         all_met = all(judged) if judged else None

@@ -19,8 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slactl.improvement.series import FrameReader, ticket_elapsed
+from slactl.compliance.engine import ns_array
+from slactl.compliance.tickets import NAT, merge_pauses
+from slactl.improvement.series import FrameReader
 from slactl.loader.documents import LoadResult
+from slactl.timeline.intervals import NS
 
 LAST_BAND = 0.05
 BUNCHING_RATIO = 2.0
@@ -56,6 +59,48 @@ def _ticket_objectives(load: LoadResult) -> list[tuple[str, Any, Any]]:
             if source is not None and source.model.spec.type == "tickets":
                 found.append((f"{doc.id}/{objective.id}", objective, source))
     return found
+
+
+def _times(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return ns_array(frame[column]) if column in frame else np.full(len(frame), NAT, np.int64)
+
+
+def ticket_elapsed(frame: pd.DataFrame, pauses: pd.DataFrame, indicator: str, pause_states: list[str]) -> pd.DataFrame:
+    """Per ticket: stop time (epoch seconds, NaN while open) and wall-clock elapsed less its pauses.
+
+    Pauses in `pause_states` are merged per ticket as the compliance engine merges them
+    (`slactl.compliance.tickets.merge_pauses`), so overlapping pauses count once; a pause
+    without an end runs to the ticket's stop.
+    """
+    if frame.empty:
+        return pd.DataFrame({"id": [], "stop": [], "elapsed": []})
+    ids = frame["id"].astype(str).to_numpy(object)
+    opened = _times(frame, "opened_at")
+    stop = _times(frame, "resolved_at")
+    if indicator == "response_time" and "responded_at" in frame:
+        responded = _times(frame, "responded_at")
+        stop = np.where(responded != NAT, responded, stop)
+    done = (stop != NAT) & (opened != NAT)
+    elapsed = np.where(done, stop - opened, 0).astype(np.int64)
+    if pause_states and not pauses.empty:
+        chosen = pauses[pauses["state"].astype(str).isin(pause_states)]
+        # every row of a ticket id gets the ticket's pauses (a reopened ticket has several rows)
+        rows = pd.DataFrame({"ticket_id": ids, "row": np.arange(len(ids))})
+        paired = chosen.assign(ticket_id=chosen["ticket_id"].astype(str)).merge(rows, on="ticket_id")
+        p_idx = paired["row"].to_numpy(np.int64)
+        p_start = _times(paired, "start")
+        p_end = _times(paired, "end")
+        p_end = np.where(p_end == NAT, np.iinfo(np.int64).max, p_end)
+        p_idx, p_start, p_end = merge_pauses(p_idx, p_start, p_end)
+        lo = np.maximum(p_start, opened[p_idx])
+        hi = np.minimum(p_end, stop[p_idx])
+        paused = np.where(done[p_idx], np.maximum(hi - lo, 0), 0)
+        elapsed -= np.bincount(p_idx, weights=paused.astype(np.float64), minlength=len(ids)).astype(np.int64)
+    return pd.DataFrame({
+        "id": ids,
+        "stop": np.where(done, stop / NS, np.nan),
+        "elapsed": np.where(done, elapsed / NS, np.nan),
+    })
 
 
 def _stopped_in(frame: pd.DataFrame, clocks: pd.DataFrame, lo: float, hi: float) -> np.ndarray:

@@ -12,10 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 
-from slactl.improvement.series import FrameReader, epoch_seconds, union_length
+from slactl.compliance.engine import ns_array
+from slactl.compliance.tickets import NAT
+from slactl.improvement.series import FrameReader
 from slactl.loader.documents import LoadResult
+from slactl.timeline.intervals import NS, IntervalSet, to_ns
 
 UTC = ZoneInfo("UTC")
 
@@ -45,13 +47,10 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _bounds(day: date) -> tuple[float, float]:
-    lo = datetime.combine(day, time(0), tzinfo=UTC).timestamp()
-    return lo, lo + 86400.0
-
-
-def _seconds(series: pd.Series) -> np.ndarray:
-    return epoch_seconds(series)
+def _bounds(days: list[date]) -> tuple[np.ndarray, np.ndarray]:
+    """UTC day starts and ends as int64 ns."""
+    lo = np.array([to_ns(datetime.combine(day, time(0), tzinfo=UTC)) for day in days], dtype=np.int64)
+    return lo, lo + 86_400 * NS
 
 
 def measurements(load: LoadResult, reader: FrameReader, first: date, last: date,
@@ -71,36 +70,35 @@ def measurements(load: LoadResult, reader: FrameReader, first: date, last: date,
             frame = frame.rename(columns={"opened_at": "start", "resolved_at": "end"})
         if frame.empty:
             continue
+        lo, hi = _bounds(days)
         for service, group in frame.groupby(frame["service"].astype(str)):
             per_day: dict[date, tuple[float, float]] = {}
             if spec.type == "probes":
-                t = _seconds(group["time"])
+                # a sample covers [t, t + interval); an instant is down when any sample covering it is
+                t = ns_array(group["time"])
                 up = group["up"].astype(bool).to_numpy()
-                interval = spec.interval or 60.0
-                for day in days:
-                    lo, hi = _bounds(day)
-                    m = (t < hi) & (t + interval > lo)
-                    s, e = np.clip(t[m], lo, hi), np.clip(t[m] + interval, lo, hi)
-                    known = union_length(s, e)
-                    if known:
-                        per_day[day] = (known - union_length(s[~up[m]], e[~up[m]]), known)
+                interval = int(round((spec.interval or 60.0) * NS))
+                known = IntervalSet.from_arrays(t, t + interval).measure_between(lo, hi)
+                down = IntervalSet.from_arrays(t[~up], t[~up] + interval).measure_between(lo, hi)
+                for n, day in enumerate(days):
+                    if known[n]:
+                        per_day[day] = (float(known[n] - down[n]) / NS, float(known[n]) / NS)
             elif spec.type == "events":
                 if group["total"].isna().all():
                     continue
-                t = _seconds(group["time"])
+                t = ns_array(group["time"])
                 good, total = group["good"].fillna(0).to_numpy(float), group["total"].fillna(0).to_numpy(float)
-                for day in days:
-                    lo, hi = _bounds(day)
-                    m = (t >= lo) & (t < hi)
+                for n, day in enumerate(days):
+                    m = (t >= lo[n]) & (t < hi[n])
                     if total[m].sum() > 0:
                         per_day[day] = (float(good[m].sum()), float(total[m].sum()))
             else:
-                s_all, e_all = _seconds(group["start"]), _seconds(group["end"])
-                for day in days:
-                    lo, hi = _bounds(day)
-                    m = (s_all < hi) & (e_all > lo)
-                    down = union_length(np.clip(s_all[m], lo, hi), np.clip(e_all[m], lo, hi))
-                    per_day[day] = (86400.0 - down, 86400.0)
+                # outages (or tickets) still open have no end and are left out, as before
+                starts, ends = ns_array(group["start"]), ns_array(group["end"])
+                whole = (starts != NAT) & (ends != NAT)
+                down = IntervalSet.from_arrays(starts[whole], ends[whole]).measure_between(lo, hi)
+                for n, day in enumerate(days):
+                    per_day[day] = (86400.0 - float(down[n]) / NS, 86400.0)
             found[(str(service), f"{'tickets-' + str(ticket_priority) if spec.type == 'tickets' else spec.type}:{sid}")] = per_day
     return found
 

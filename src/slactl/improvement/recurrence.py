@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from slactl.improvement.periods import Span, before
 from slactl.improvement.scoring import Recurrence
-from slactl.improvement.series import FrameReader, SeriesError, resolve
-from slactl.improvement.statistics import period_values
+from slactl.improvement.series import FrameReader, SeriesError, objective_results
 from slactl.loader.documents import LoadResult
 
 
@@ -26,12 +25,11 @@ def build_recurrence(load: LoadResult, reader: FrameReader, span: Span, periods:
         for objective in doc.model.spec.objectives:
             ref = f"{doc.id}/{objective.id}"
             try:
-                target = resolve(load, ref).objective.target
-                values = period_values(load, ref, reader, spans)
+                results = objective_results(load, ref, reader, labels)
             except SeriesError:
                 continue
-            for label, attained in values:
-                if attained is not None and target is not None and attained < target:
+            for label, item in zip(labels, results, strict=True):
+                if item.status == "breached":  # as `slactl compliance --period` judges it
                     found.add_breach(ref, label)
     utc = ZoneInfo("UTC")
     start = datetime.combine(spans[0].first, time(0), tzinfo=utc)

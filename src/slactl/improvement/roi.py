@@ -14,8 +14,7 @@ from typing import Any
 import pandas as pd
 
 from slactl.improvement.periods import Span, before, containing, shift
-from slactl.improvement.series import FrameReader, SeriesError, credit_percent, resolve
-from slactl.improvement.statistics import period_values
+from slactl.improvement.series import FrameReader, SeriesError, objective_results
 from slactl.loader.documents import LoadResult
 
 
@@ -93,17 +92,17 @@ def window_figures(load: LoadResult, reader: FrameReader, refs: list[str], servi
     agreements = load.index("agreement")
     for ref in refs:
         try:
-            objective = resolve(load, ref).objective
-            values = period_values(load, ref, reader, spans)
+            found = objective_results(load, ref, reader, [s.label for s in spans])
         except SeriesError:
             continue
         agreement = agreements[ref.split("/")[0]].model.spec
-        for label, attained in values:
-            if attained is not None and objective.target is not None and attained < objective.target:
+        for span, item in zip(spans, found, strict=True):
+            # status and credit exactly as `slactl compliance --period` gives them
+            if item.status == "breached":
                 breaches += 1
-                breached.append(f"{ref} {label}")
-            percent = credit_percent(attained, objective.credits, agreement.credit_cap) or 0.0
-            key = (ref.split("/")[0], label)
+                breached.append(f"{ref} {span.label}")
+            percent = float(item.credit_percent or 0.0)
+            key = (ref.split("/")[0], span.label)
             per_agreement[key] = min(agreement.credit_cap, per_agreement.get(key, 0.0) + percent)
     for (agreement_id, _), percent in per_agreement.items():
         fee = agreements[agreement_id].model.spec.monthly_fee or 0.0

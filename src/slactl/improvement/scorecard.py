@@ -18,14 +18,7 @@ from typing import Any
 from slactl.improvement.csat import csat_answers
 from slactl.improvement.periods import Span
 from slactl.improvement.roi import count_complaints
-from slactl.improvement.series import (
-    FrameReader,
-    SeriesError,
-    aggregate,
-    credit_percent,
-    daily_values,
-    resolve,
-)
+from slactl.improvement.series import FrameReader, period_results
 from slactl.improvement.settings import ScoringSettings
 from slactl.loader.documents import LoadResult
 
@@ -55,9 +48,12 @@ def remaining_budget(attained: float | None, target: float | None) -> float | No
 
 def scorecard(load: LoadResult, reader: FrameReader, span: Span, settings: ScoringSettings,
               results: list[Any] | None = None) -> list[ScorecardRow]:
-    """One row per SLA; `results` (the compliance engine's, when given) supply attainment, budget and credit."""
+    """One row per SLA; the compliance engine's results for the period (computed when not given)
+    supply attainment, budget and credit."""
     weights = settings.scorecard
-    by_ref = {f"{r.agreement}/{r.objective}": r for r in results or []}
+    if results is None:
+        results = period_results(load, reader, span.label)
+    by_ref = {f"{r.agreement}/{r.objective}": r for r in results}
     answers = csat_answers(load, reader, span.first, span.last)
     rows = []
     for doc in sorted(load.of_kind("SLA"), key=lambda d: str(d.id)):
@@ -66,21 +62,13 @@ def scorecard(load: LoadResult, reader: FrameReader, span: Span, settings: Scori
         objectives, budgets, credit = [], [], 0.0
         for objective in spec.objectives:
             ref = f"{doc.id}/{objective.id}"
-            if ref in by_ref:
-                found = by_ref[ref]
-                attained, target = found.attained, found.target
-                ratio = found.error_budget.remaining_ratio if found.error_budget is not None else None
-                budget = max(0.0, min(1.0, ratio)) if ratio is not None else remaining_budget(attained, target)
-                earned = found.credit_percent or 0.0
-            else:
-                try:
-                    resolved = resolve(load, ref).objective
-                    attained = aggregate(daily_values(load, ref, reader, span.first, span.last))
-                except SeriesError:
-                    continue
-                target = resolved.target
-                budget = remaining_budget(attained, target)
-                earned = credit_percent(attained, resolved.credits, spec.credit_cap) or 0.0
+            if ref not in by_ref:
+                continue  # not in force in the period: `slactl compliance` does not report it either
+            found = by_ref[ref]
+            attained, target = found.attained, found.target
+            ratio = found.error_budget.remaining_ratio if found.error_budget is not None else None
+            budget = max(0.0, min(1.0, ratio)) if ratio is not None else remaining_budget(attained, target)
+            earned = found.credit_percent or 0.0
             if attained is None:
                 budget = None
             objectives.append({"objective": ref, "attained": attained, "target": target,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from slactl.improvement.periods import Span, before, containing, shift
-from slactl.improvement.series import DayValue, FrameReader, aggregate, daily_values
+from slactl.improvement.series import DayValue, FrameReader, aggregate, daily_values, objective_results
 from slactl.improvement.settings import ScoringSettings
 from slactl.loader.documents import LoadResult
 
@@ -148,19 +148,9 @@ def _expected(result: LoadResult, improvement_id: str) -> tuple[Any, str]:
 
 
 def period_values(result: LoadResult, ref: str, reader: FrameReader, spans: list[Span]) -> list[tuple[str, float | None]]:
-    if not spans:
-        return []
-    days = daily_values(result, ref, reader, spans[0].first, spans[-1].last)
-    by_day = {v.day: v for v in days}
-    out = []
-    for span in spans:
-        chosen = [by_day[d] for d in _days(span.first, span.last) if d in by_day]
-        out.append((span.label, aggregate(chosen)))
-    return out
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    """Attainment per period, as `slactl compliance --period P` reports it."""
+    found = objective_results(result, ref, reader, [s.label for s in spans])
+    return [(span.label, item.attained) for span, item in zip(spans, found, strict=True)]
 
 
 @dataclass

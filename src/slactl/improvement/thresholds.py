@@ -14,14 +14,16 @@ count a single flat threshold would have raised, to show what seasonality saves 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from slactl.improvement.series import FrameReader, epoch_seconds, union_length
+from slactl.compliance.engine import ns_array
+from slactl.compliance.tickets import NAT
+from slactl.improvement.series import FrameReader
 from slactl.loader.documents import LoadResult
+from slactl.timeline.intervals import NS, IntervalSet
 
 MIN_BUCKET = 3
 
@@ -137,26 +139,26 @@ def _daily_availability(frame: pd.DataFrame, kind: str, interval: float) -> pd.S
         times = pd.to_datetime(frame["time"], utc=True)
         day = times.dt.floor("D")
         out = {}
+        step = int(round(interval * NS))
         for key, group in frame.assign(day=day).groupby("day"):
-            t = epoch_seconds(group["time"])
+            # the day's samples, each covering [t, t + interval): down wins where samples overlap
+            t = ns_array(group["time"])
             up = group["up"].astype(bool).to_numpy()
-            known = union_length(t, t + interval)
-            down = union_length(t[~up], t[~up] + interval)
+            known = IntervalSet.from_arrays(t, t + step).measure()
+            down = IntervalSet.from_arrays(t[~up], t[~up] + step).measure()
             out[key] = 100.0 * (known - down) / known if known else np.nan
         return pd.Series(out, dtype=float).dropna()
     starts = pd.to_datetime(frame["start"], utc=True)
     ends = pd.to_datetime(frame["end"], utc=True)
     first, last = starts.min().floor("D"), ends.max().floor("D")
-    out = {}
-    day = first
-    while day <= last:
-        nxt = day + timedelta(days=1)
-        sel = (starts < nxt) & (ends > day)
-        s = epoch_seconds(starts[sel].clip(lower=day))
-        e = epoch_seconds(ends[sel].clip(upper=nxt))
-        out[day] = 100.0 * (1 - union_length(s, e) / 86400.0)
-        day = nxt
-    return pd.Series(out, dtype=float)
+    if pd.isna(first) or pd.isna(last):
+        return pd.Series(dtype=float)
+    days = pd.date_range(first, last, freq="D")
+    lo = ns_array(pd.Series(days))
+    s, e = ns_array(starts), ns_array(ends)
+    whole = (s != NAT) & (e != NAT)  # outages still open are left out
+    down_ns = IntervalSet.from_arrays(s[whole], e[whole]).measure_between(lo, lo + 86_400 * NS)
+    return pd.Series(100.0 * (1 - down_ns / NS / 86400.0), index=days, dtype=float)
 
 
 def _availability(source: str, service: str | None, daily: pd.Series, wq: float, cq: float) -> Suggestion:
