@@ -292,3 +292,17 @@ def test_outages_source_without_any_file_is_unknown_not_up():
     (r,) = compute(docs, {}, "2026-11").results
     assert r.status == "insufficient_data"
     assert r.credit_percent is None and r.review_required
+
+
+def test_ola_objective_with_only_supports_inherits_what_it_does_not_state():
+    # The OLA objective states only a stricter target; source, indicator, threshold and clock come from the SLA.
+    docs = [service("svc"), source("tickets", "tickets"),
+            sla("sla", "- {id: res, indicator: resolution_time, source: tickets, threshold: 4h, target: 90, clock: wall}"),
+            "apiVersion: slactl/v1\nkind: OLA\nmetadata: {id: ola}\nspec:\n  services: [svc]\n  status: active\n"
+            "  version: 1\n  effective: 2026-01-01\n  objectives:\n    - {id: res, supports: sla/res, target: 95}\n"]
+    data = {"tickets": tickets([("T1", "svc", "P1", "2026-10-05T10:00:00Z", None, "2026-10-05T13:00:00Z"),
+                                ("T2", "svc", "P1", "2026-10-05T10:00:00Z", None, "2026-10-05T15:00:00Z")])}
+    sla_result, ola_result = compute(docs, data, "2026-10").results
+    assert (ola_result.counted, ola_result.within) == (2, 1)  # T1 3h within 4h, T2 5h not
+    assert ola_result.target == 95 and ola_result.indicator == "resolution_time"
+    assert sla_result.attained == ola_result.attained == 50

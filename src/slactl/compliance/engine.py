@@ -240,27 +240,29 @@ class Computation:
         return any(entry.get("source") == source_id for entry in self._manifest.get("files", {}).values())
 
 
+NOT_INHERITED = {"id", "supports", "credits"}
+
+
 def _resolve_objective(result: LoadResult, objective: Objective) -> Objective:
-    """An objective that `supports` another inherits what it does not state (indicator, target, threshold)."""
-    if not objective.supports or (objective.indicator and objective.target is not None):
+    """An objective that `supports` another inherits every field it does not state.
+
+    Indicator, source, service, filter, target, threshold, window, clock, pause states, budgeting
+    and alert tiers come from the supported objective unless the OLA/UC says otherwise; credits
+    never do (they are the customer's, not the supplier's).
+    """
+    if not objective.supports:
         return objective
     agreement_id, _, objective_id = objective.supports.partition("/")
     parent = result.get("agreement", agreement_id)
     if parent is None:
         return objective
-    for candidate in parent.model.spec.objectives:
-        if candidate.id == objective_id:
-            updates = {
-                name: getattr(candidate, name)
-                for name in ("indicator", "target", "threshold", "window", "warning")
-                if getattr(objective, name) is None and getattr(candidate, name) is not None
-            }
-            if objective.indicator is None and "indicator" not in updates:
-                return objective
-            if "window" in updates and objective.model_fields_set and "window" in objective.model_fields_set:
-                updates.pop("window")
-            return objective.model_copy(update=updates)
-    return objective
+    candidate = next((o for o in parent.model.spec.objectives if o.id == objective_id), None)
+    if candidate is None:
+        return objective
+    stated = objective.model_fields_set
+    updates = {name: getattr(candidate, name) for name in type(objective).model_fields
+               if name not in stated and name not in NOT_INHERITED}
+    return objective.model_copy(update=updates)
 
 
 def _base_result(scope: Scope, source_type: str | None) -> ObjectiveResult:
