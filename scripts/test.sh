@@ -13,4 +13,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+python3 -m ruff check src tests benchmarks
+python3 -m mypy src/slactl
 python3 -m pytest "$@"

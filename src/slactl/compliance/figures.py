@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from slactl.compliance.results import ErrorBudget
 from slactl.compliance.timeline import exact
@@ -13,6 +13,12 @@ LOOKBACKS = {"1h": 3600, "6h": 21600, "24h": 86400, "3d": 259200}
 STATUS_RANK = {"met": 0, "at_risk": 1, "insufficient_data": 2, "breached": 3}
 
 
+@overload
+def number(value: None) -> None: ...
+@overload
+def number(value: Fraction | float | int) -> float | int: ...
+@overload
+def number(value: Fraction | float | int | None) -> float | int | None: ...
 def number(value: Fraction | float | int | None) -> float | int | None:
     """A figure for JSON: integers stay integers, everything else a float at full precision."""
     if value is None:
@@ -30,7 +36,7 @@ def error_budget(unit: str, target: float, known: Fraction | float, consumed: Fr
     total = share * Fraction(known)
     consumed_f = Fraction(consumed)
     ratio = None if total == 0 else float((total - consumed_f) / total)
-    return ErrorBudget(unit=unit, total=number(total), consumed=number(consumed_f), remaining_ratio=ratio)  # type: ignore[arg-type]
+    return ErrorBudget(unit=unit, total=number(total), consumed=number(consumed_f), remaining_ratio=ratio)
 
 
 def burn_rate(bad: float, known: float, target: float) -> float | None:
@@ -74,7 +80,7 @@ def credit_for(attained: Fraction | None, tiers: list[CreditTier], cap: float) -
     if not applicable:
         return 0
     lowest = min(applicable, key=lambda tier: exact(tier.below))
-    return number(min(exact(lowest.credit), exact(cap)))  # type: ignore[return-value]
+    return number(min(exact(lowest.credit), exact(cap)))
 
 
 def alerts_from_rates(objective: Objective, rate_of: Any) -> list[dict[str, Any]]:

@@ -29,8 +29,8 @@ class ObjectiveResult:
     eligible_seconds: float | None
     excluded_seconds: float | None
     bad_seconds: float | None
-    counted: int | None
-    within: int | None
+    counted: int | float | None  # request objectives sum the source's good/total cells, which may be fractional
+    within: int | float | None
     error_budget: ErrorBudget | None
     burn_rates: dict[str, float | None] | None
     projected: float | None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -712,7 +713,7 @@ def _drop_invalid(result: ImportResult) -> None:
             result.documents.remove(doc)
 
 
-def _metric_sources(metric: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _metric_sources(metric: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     if "threshold" in metric:
         body = metric["threshold"]
         if isinstance(body, dict):

@@ -40,12 +40,16 @@ class CalendarSpec(StrictModel):
     holidays: list[date] = Field(default_factory=list)
 
 
+def _default_up_values() -> list[str | int | float | bool]:
+    return ["up", "ok", "1", "true"]
+
+
 class DataSourceSpec(StrictModel):
     type: Literal["probes", "outages", "events", "tickets", "pauses", "csat", "complaints", "changes"]
     path: str = Field(description="Glob relative to the repository root.")
     timezone: TimeZoneName | None = Field(default=None, description="For timestamps without an offset.")
     columns: dict[str, str] = Field(default_factory=dict, description="slactl name -> file header.")
-    up_values: list[str | int | float | bool] = Field(default_factory=lambda: ["up", "ok", "1", "true"])
+    up_values: list[str | int | float | bool] = Field(default_factory=_default_up_values)
     interval: Duration | None = Field(default=None, description="probes: each sample stands for [time, time + interval).")
     formats: dict[str, str] = Field(default_factory=dict, description="strptime format per time column.")
     null_values: list[str] = Field(default_factory=list)

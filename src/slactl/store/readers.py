@@ -617,8 +617,8 @@ def _check_values(settings: SourceSettings, plan: dict[str, str | None], columns
         wrong = (a != NAT) & (b != NAT) & (b < a) & ~skip
         skip |= wrong
         problems.rows(wrong, lines, plan[end], "data-end-before-start",
-                      lambda i, s=start, e=end: (f"{e} {ns_to_iso(times[e][i])} is before {s} "
-                                                 f"{ns_to_iso(times[s][i])}; row skipped"),
+                      lambda i, s=start, e=end: (f"{e} {ns_to_iso(int(times[e][i]))} is before {s} "
+                                                 f"{ns_to_iso(int(times[s][i]))}; row skipped"),
                       hint=f"fix the row: '{plan[end]}' must not be before '{plan[start]}'")
     for (source_type, name), (low, high) in RANGES.items():
         values = columns.get(name)
@@ -686,8 +686,9 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
         value = columns.get(name)
         if settings.type == "probes" and name == "status":
             category = value
+            assert category is not None  # status is a required probes column, read above
             wanted = {str(v).strip().lower() for v in settings.up_values}
-            up_codes = np.array([v.lower() in wanted for v in category.values] + [False], dtype=bool)
+            up_codes = np.array([v.lower() in wanted for v in category.values] + [False], dtype=np.bool_)
             arrays.append(pa.array(up_codes[kept(category.codes)]))
             names.append("up")
             continue

@@ -206,9 +206,10 @@ def _series_ns(series: object) -> np.ndarray:
     import pandas as pd
 
     assert isinstance(series, pd.Series)
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    converted = series.astype("datetime64[ns]")
+    values: pd.Series = series
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    converted = values.astype("datetime64[ns]")
     return np.asarray(converted.to_numpy(dtype="datetime64[ns]").view(np.int64))
 
 

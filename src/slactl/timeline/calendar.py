@@ -67,7 +67,7 @@ def service_hours(calendar: CalendarSpec | None, start_ns: int, end_ns: int) -> 
     for day in local_dates(start_ns, end_ns, zone):
         if day in holidays:
             continue
-        for begin, finish in hours.get(WEEKDAYS[day.weekday()], ()):  # type: ignore[call-overload]
+        for begin, finish in hours.get(WEEKDAYS[day.weekday()], ()):
             starts.append(wall_instant(day, begin, zone))
             ends.append(wall_instant(day, finish, zone))
     return IntervalSet.from_arrays(np.array(starts, np.int64), np.array(ends, np.int64)).clip(start_ns, end_ns)
