@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, envelope, fail
+from slactl.cli.common import REPO_OPTION, FailOn, check_repo, envelope, fail
 from slactl.findings import Severity, exit_code_for
 
 
@@ -24,12 +24,6 @@ class AuditFormat(StrEnum):
     md = "md"
     html = "html"
     both = "both"
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
 
 
 class OutputFormat(StrEnum):

@@ -10,23 +10,10 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.cli.common import REPO_OPTION, FailOn, FindingsFormat, check_repo, echo_json, envelope, fail
 from slactl.findings import ExitCode, Severity, exit_code_for
 
 changes_app = typer.Typer(help="Change records against the agreements they can hurt.", no_args_is_help=True)
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-
-
-class FindingsFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    junit = "junit"
-    sarif = "sarif"
 
 
 class StatsFormat(StrEnum):

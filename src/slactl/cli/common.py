@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 
 from slactl.findings import ExitCode
+
+
+class FailOn(StrEnum):
+    """--fail-on: the least severe finding that makes a command exit 1."""
+
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class FindingsFormat(StrEnum):
+    """--format of the commands that report findings (validate, changes check)."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    sarif = "sarif"
+
 
 REPO_OPTION = typer.Option(
     None, "--repo", help="Definitions repository (default: the current directory, or the global --repo).",

@@ -78,6 +78,36 @@ def _finding_lines(findings: list[Finding]) -> list[str]:
     return lines
 
 
+def _write_files(target: Path, entries: Any, *, force: bool, as_json: bool, findings: list[Any],
+                 documents: int) -> None:
+    """Write planned documents into `target` (never over existing files without --force), report, exit."""
+    from slactl.interop.writer import conflicts, plan_files, write_planned
+
+    if target.exists() and not target.is_dir():
+        fail(f"--out '{target}' is not a folder", "pass a folder, or '-' to print the documents")
+    planned = plan_files(target, entries)
+    clashes = [] if force else conflicts(planned, Path.cwd())
+    findings.extend(clashes)
+    written: list[Path] = []
+    if not clashes:
+        try:
+            written = write_planned(planned)
+        except OSError as exc:
+            fail(f"cannot write into '{target}': {exc.strerror}", "check the folder and its permissions")
+    files = [_shown(p) for p in written]
+    if as_json:
+        echo_json(envelope(written=files, findings=[f.to_dict() for f in sorted(findings)],
+                           summary=_summary(findings, documents=documents, written=len(files))))
+    else:
+        for line in _finding_lines(findings):
+            typer.echo(line)
+        for path in files:
+            typer.echo(f"wrote {path}")
+        typer.echo(f"{len(files)} file(s) written" + (", nothing written: files exist (use --force)" if clashes
+                                                      else "") + f"; {_count_text(findings)}")
+    _exit(findings)
+
+
 def _exit(findings: list[Finding]) -> None:
     if any(f.severity is Severity.ERROR for f in findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -90,12 +120,9 @@ def _summary(findings: list[Finding], **extra: Any) -> dict[str, Any]:
 
 def _finish_import(result: Any, repo: Path, out: str | None, force: bool, fmt: ImportFormat) -> None:
     from slactl.interop.writer import (
-        conflicts,
-        plan_files,
         relative_path,
         render_document,
         render_stream,
-        write_planned,
     )
 
     findings: list[Finding] = list(result.findings)
@@ -115,29 +142,8 @@ def _finish_import(result: Any, repo: Path, out: str | None, force: bool, fmt: I
         _exit(findings)
         return
     target = Path(out) if out else repo
-    if target.exists() and not target.is_dir():
-        fail(f"--out '{target}' is not a folder", "pass a folder, or '-' to print the documents")
-    planned = plan_files(target, ((relative_path(d), render_document(d), d.kind, d.id) for d in result.documents))
-    clashes = [] if force else conflicts(planned, Path.cwd())
-    findings.extend(clashes)
-    written: list[Path] = []
-    if not clashes:
-        try:
-            written = write_planned(planned)
-        except OSError as exc:
-            fail(f"cannot write into '{target}': {exc.strerror}", "check the folder and its permissions")
-    files = [_shown(p) for p in written]
-    if fmt is ImportFormat.json:
-        echo_json(envelope(written=files, findings=[f.to_dict() for f in sorted(findings)],
-                           summary=_summary(findings, documents=len(result.documents), written=len(files))))
-    else:
-        for line in _finding_lines(findings):
-            typer.echo(line)
-        for path in files:
-            typer.echo(f"wrote {path}")
-        typer.echo(f"{len(files)} file(s) written" + (", nothing written: files exist (use --force)" if clashes
-                                                      else "") + f"; {_count_text(findings)}")
-    _exit(findings)
+    _write_files(target, ((relative_path(d), render_document(d), d.kind, d.id) for d in result.documents),
+                 force=force, as_json=fmt is ImportFormat.json, findings=findings, documents=len(result.documents))
 
 
 def _count_text(findings: list[Finding]) -> str:
@@ -219,7 +225,7 @@ def export_openslo_cmd(
     Example: slactl export openslo --agreement payments-gold --out openslo/
     """
     from slactl.interop.openslo import export_file_name, export_openslo
-    from slactl.interop.writer import conflicts, dump_yaml, plan_files, render_stream, write_planned
+    from slactl.interop.writer import dump_yaml, render_stream
     from slactl.loader import load_repository
     from slactl.loader.repository import ConfigError
 
@@ -248,30 +254,9 @@ def export_openslo_cmd(
                 typer.echo(line, err=True)
         _exit(findings)
         return
-    target = Path(out)
-    if target.exists() and not target.is_dir():
-        fail(f"--out '{target}' is not a folder", "pass a folder, or '-' to print the documents")
-    planned = plan_files(target, ((Path(export_file_name(d)), dump_yaml(d), d["kind"], d["metadata"]["name"])
-                                  for d in result.documents))
-    clashes = [] if force else conflicts(planned, Path.cwd())
-    findings.extend(clashes)
-    written: list[Path] = []
-    if not clashes:
-        try:
-            written = write_planned(planned)
-        except OSError as exc:
-            fail(f"cannot write into '{target}': {exc.strerror}", "check the folder and its permissions")
-    files = [_shown(p) for p in written]
-    if fmt is ExportFormat.json:
-        echo_json(envelope(written=files, findings=[f.to_dict() for f in sorted(findings)],
-                           summary=_summary(findings, documents=len(result.documents), written=len(files))))
-    else:
-        for line in _finding_lines(findings):
-            typer.echo(line)
-        for path in files:
-            typer.echo(f"wrote {path}")
-        typer.echo(f"{len(files)} file(s) written; {_count_text(findings)}")
-    _exit(findings)
+    _write_files(Path(out), ((Path(export_file_name(d)), dump_yaml(d), d["kind"], d["metadata"]["name"])
+                             for d in result.documents),
+                 force=force, as_json=fmt is ExportFormat.json, findings=findings, documents=len(result.documents))
 
 
 def _shown(path: Path) -> str:

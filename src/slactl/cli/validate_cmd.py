@@ -10,21 +10,8 @@ from pathlib import Path
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, envelope, fail
+from slactl.cli.common import REPO_OPTION, FailOn, FindingsFormat, check_repo, envelope, fail
 from slactl.findings import Severity, exit_code_for
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-
-
-class FindingsFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-    junit = "junit"
-    sarif = "sarif"
 
 
 class RulesFormat(StrEnum):
