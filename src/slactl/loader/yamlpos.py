@@ -78,7 +78,36 @@ def parse_documents(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
         return documents, YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
     except RecursionError:
         return documents, YamlProblem("yaml-syntax", "YAML nesting is too deep", 1, 1)
+    except (ValueError, OverflowError) as exc:  # a value ruamel cannot build, such as 2026-02-30
+        return documents, _bad_value(text, exc)
     return documents, None
+
+
+def _bad_value(text: str, exc: Exception) -> YamlProblem:
+    """Find the scalar that could not be constructed (an impossible date or time) and say where it is."""
+    yaml = new_yaml()
+    constructor = yaml.constructor
+    try:
+        stack = list(yaml.compose_all(text))
+    except Exception:  # noqa: BLE001 - composing already worked once; be safe anyway
+        stack = []
+    while stack:
+        node = stack.pop(0)
+        value = getattr(node, "value", None)
+        if isinstance(value, list):
+            for item in value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
+            continue
+        if getattr(node, "tag", None) is not None and str(getattr(node.tag, "value", node.tag)).endswith(":timestamp"):
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError) as problem:
+                mark = node.start_mark
+                return YamlProblem(
+                    "yaml-value", f"'{value}' is not a valid date or time: {problem}", mark.line + 1, mark.column + 1,
+                    "write a real calendar date (YYYY-MM-DD) or an ISO 8601 date-time",
+                )
+    return YamlProblem("yaml-value", f"a value cannot be read: {exc}", 1, 1, "check dates and times in this file")
 
 
 def parse_documents_fast(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
@@ -91,7 +120,7 @@ def parse_documents_fast(text: str) -> tuple[list[RawDocument], YamlProblem | No
     yaml.allow_duplicate_keys = False
     try:
         data = list(yaml.load_all(text))
-    except (YAMLError, RecursionError) as exc:
+    except (YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return [], YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
     return [RawDocument(index=i, data=d, line=1, column=1) for i, d in enumerate(data)], None
 

@@ -52,6 +52,7 @@ LOADER_RULES: dict[str, tuple[Severity, str]] = {
     "yaml-syntax": (Severity.ERROR, "The file is not valid YAML."),
     "yaml-duplicate-key": (Severity.ERROR, "A mapping has the same key twice."),
     "yaml-encoding": (Severity.ERROR, "The file is binary or not UTF-8 text."),
+    "yaml-value": (Severity.ERROR, "A value cannot be read, such as an impossible date (2026-02-30) or time (25:00)."),
     "yaml-empty": (Severity.WARNING, "The file holds no YAML document."),
     "yaml-tag": (Severity.ERROR, "A YAML tag such as !!python/object is used; definitions are plain data."),
     "file-unreadable": (Severity.ERROR, "The file cannot be read."),
