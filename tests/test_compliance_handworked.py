@@ -306,3 +306,86 @@ def test_ola_objective_with_only_supports_inherits_what_it_does_not_state():
     assert (ola_result.counted, ola_result.within) == (2, 1)  # T1 3h within 4h, T2 5h not
     assert ola_result.target == 95 and ola_result.indicator == "resolution_time"
     assert sla_result.attained == ola_result.attained == 50
+
+
+def test_latency_threshold_compares_exactly():
+    # 4007ms is exactly 4007.0 ms; in binary 4.007 s x 1000 would be 4006.9999999999995.
+    import pandas as pd
+
+    docs = [service("svc"), source("events", "events"),
+            sla("a", "- {id: fast, indicator: latency, source: events, threshold: 4007ms, target: 100}")]
+    data = {"events": pd.DataFrame({"time": pd.to_datetime(["2026-10-03T00:00:00Z"], utc=True), "service": "svc",
+                                    "good": [float("nan")], "total": [float("nan")], "latency_ms": [4007.0]})}
+    (r,) = compute(docs, data, "2026-10").results
+    assert (r.counted, r.within, r.status) == (1, 1, "met")
+
+
+def test_ticket_in_two_exports_counts_once_from_its_resolved_row():
+    # INC-9 exported open in one file and resolved (after 1 h) in the next: one ticket, within 4 h.
+    docs = [service("svc"), source("tickets", "tickets"),
+            sla("a", "- {id: res, indicator: resolution_time, source: tickets, threshold: 4h, target: 90, clock: wall}")]
+    data = {"tickets": tickets([
+        ("INC-9", "svc", "P1", "2026-10-01T09:00:00Z", None, None),
+        ("INC-9", "svc", "P1", "2026-10-01T09:00:00Z", "2026-10-01T09:10:00Z", "2026-10-01T10:00:00Z"),
+    ])}
+    (r,) = compute(docs, data, "2026-10").results
+    assert (r.counted, r.within) == (1, 1)
+    assert any("more than one row" in note for note in r.notes)
+
+
+def test_rolling_window_judged_before_the_period_ends_has_burn_rates():
+    # rolling_28d as of 14 Oct 12:00: one hour down just before -> 1h burn rate 1.0/0.001 = 1000.
+    from datetime import datetime, timezone
+
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99.9, window: rolling_28d}")]
+    data = {"outages": outages([("svc", "2026-10-14T11:00:00Z", "2026-10-14T12:00:00Z", 1.0)])}
+    (r,) = compute(docs, data, "2026-10", as_of=datetime(2026, 10, 14, 12, tzinfo=timezone.utc)).results
+    assert r.burn_rates["1h"] == pytest.approx(1000)
+    assert r.alerts and r.projected is None  # a rolling window has no end to project to
+
+
+def test_timeslice_burn_rate_and_projection_count_slices():
+    # Every hourly slice is 0.5% down: each slice is good (>= 99%), so nothing burns.
+    from datetime import datetime, timezone
+
+    import pandas as pd
+
+    starts = pd.date_range("2026-10-01", "2026-10-14T12:00", freq="1h", inclusive="left", tz="UTC")
+    frame = pd.DataFrame({"service": "svc", "start": starts, "end": starts + pd.Timedelta(seconds=18), "impact": 1.0})
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: ts, indicator: availability, source: outages, target: 99.9, budgeting: timeslices, slice: 1h, slice_target: 99}")]
+    (r,) = compute(docs, {"outages": frame}, "2026-10", as_of=datetime(2026, 10, 14, 12, tzinfo=timezone.utc)).results
+    assert r.attained == 100 and r.error_budget.remaining_ratio == 1.0
+    assert r.burn_rates["24h"] == 0 and r.projected == 100
+    assert r.status == "met"
+
+
+def test_quarter_report_judges_monthly_objectives_over_the_quarter():
+    # Q3 2026 = 92 days = 7,948,800 s; 2 h down in August -> 100 x (7,948,800 - 7,200) / 7,948,800.
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99}")]
+    data = {"outages": outages([("svc", "2026-08-10T00:00:00Z", "2026-08-10T02:00:00Z", 1.0)])}
+    (r,) = compute(docs, data, "2026-Q3").results
+    assert r.eligible_seconds == 7_948_800
+    assert r.attained == pytest.approx(100 * (7_948_800 - 7200) / 7_948_800)
+    assert r.period == "2026-Q3"
+
+
+def test_as_of_at_the_period_start_judges_that_period():
+    from datetime import datetime, timezone
+
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99}")]
+    (r,) = compute(docs, {"outages": outages([])}, "2026-10", as_of=datetime(2026, 10, 1, tzinfo=timezone.utc)).results
+    assert r.period == "2026-10" and r.in_progress and r.status == "insufficient_data"
+
+
+def test_time_before_the_effective_date_is_not_judged():
+    # Effective 20 Oct: eligible time is 20-31 Oct = 12 days = 1,036,800 s (UTC); the 5 Oct outage is outside.
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99}").replace(
+                "effective: 2026-01-01", "effective: 2026-10-20")]
+    data = {"outages": outages([("svc", "2026-10-05T00:00:00Z", "2026-10-05T02:00:00Z", 1.0)])}
+    (r,) = compute(docs, data, "2026-10").results
+    assert r.eligible_seconds == 12 * 86400 and r.bad_seconds == 0 and r.status == "met"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from slactl.findings import ExitCode, Severity
 
 STATUS_STYLE = {"met": ("green", "MET"), "at_risk": ("yellow", "AT RISK"), "breached": ("red", "BREACHED"),
                 "insufficient_data": ("magenta", "NO DATA")}
-FAIL_ON = {"never": set(), "breached": {"breached"}, "at_risk": {"breached", "at_risk"},
+# statuses as findings: a breach is an error; at risk and insufficient data are warnings
+FAIL_ON = {"never": set(), "error": {"breached"}, "warning": {"breached", "at_risk", "insufficient_data"},
+           "breached": {"breached"}, "at_risk": {"breached", "at_risk"},
            "insufficient_data": {"breached", "insufficient_data"}}
 CSV_COLUMNS = ["period", "agreement", "kind", "objective", "indicator", "target", "attained", "status", "coverage",
                "eligible_seconds", "excluded_seconds", "bad_seconds", "counted", "within", "budget_unit",
@@ -28,9 +31,12 @@ def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
 
     try:
         period_ = parse_period(period)
-        moment = parse_as_of(as_of) if as_of else None
+        moment = datetime.now(timezone.utc) if as_of == "now" else (parse_as_of(as_of) if as_of else None)
     except PeriodError as exc:
         fail(str(exc))
+    if moment is None and datetime.combine(period_.end, time(0), tzinfo=timezone.utc) > datetime.now(timezone.utc):
+        typer.echo(f"note: {period_.label} has not ended: it is judged as of its end, so time still to come "
+                   "counts as missing data; pass --as-of now to judge it in progress", err=True)
     result = load_checked_definitions(root)
     try:
         from slactl.store import IngestError
@@ -48,7 +54,9 @@ def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
 
 
 def _pct(value: Any, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}%"
+    from slactl.display import fmt_percent
+
+    return "—" if value is None else fmt_percent(value, digits)
 
 
 def _render_text(report: Any) -> None:
@@ -62,7 +70,9 @@ def _render_text(report: Any) -> None:
     if not report.results:
         console.print(f"no agreement in force for {report.period} (status active, effective before its end)")
         return
-    table = Table(title=f"SLA compliance, {report.period}", box=box.SIMPLE_HEAD, title_justify="left")
+    live = report.in_progress
+    title = f"SLA compliance, {report.period}" + (f" (in progress, as of {report.as_of})" if live else "")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for column, justify in (("agreement", "left"), ("objective", "left"), ("target", "right"), ("attained", "right"),
                             ("status", "left"), ("budget left", "right"), ("coverage", "right"), ("credit", "right")):
         table.add_column(column, justify=justify, no_wrap=column in ("agreement", "objective"))  # type: ignore[arg-type]
@@ -83,7 +93,8 @@ def _render_text(report: Any) -> None:
     for a in report.agreements:
         if a.credit_percent:
             money = f" = {a.credit_amount:,.2f} {a.currency or ''}".rstrip() if a.credit_amount is not None else ""
-            console.print(f"credit owed on {a.agreement}: {a.credit_percent:g}% of the monthly fee{money}")
+            owed = "provisional credit" if live else "credit owed"
+            console.print(f"{owed} on {a.agreement}: {a.credit_percent:g}% of the monthly fee{money}")
 
 
 def _render_csv(report: Any) -> None:
@@ -105,11 +116,12 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         period: str = typer.Option(..., "--period", "-p", help="Month (2026-10) or quarter (2026-Q4)."),
         agreement: str = typer.Option(None, "--agreement", help="Only this agreement (any status)."),
-        as_of: str = typer.Option(None, "--as-of", help="Judge the period as of this date or date-time (in progress)."),
+        as_of: str = typer.Option(None, "--as-of",
+                                  help="Judge the period as of this date, date-time or 'now' (in progress)."),
         format: str = typer.Option("text", "--format", "-f", help="text, json or csv."),
-        fail_on: str = typer.Option("never", "--fail-on",
-                                    help="Exit 1 when an objective is breached or worse (breached), at risk or worse "
-                                         "(at_risk), or never (default)."),
+        fail_on: str = typer.Option("error", "--fail-on",
+                                    help="Exit 1 on a breach (error, the default), also on at-risk or "
+                                         "insufficient data (warning), or never."),
         repo: Path = REPO_OPTION,
     ) -> None:
         """Attainment, status, error budget and credits for every objective in force.
@@ -122,7 +134,7 @@ def register(app: typer.Typer) -> None:
         if format not in ("text", "json", "csv"):
             fail(f"unknown format '{format}'", "use text, json or csv")
         if fail_on not in FAIL_ON:
-            fail(f"unknown --fail-on '{fail_on}'", "use breached, at_risk or never")
+            fail(f"unknown --fail-on '{fail_on}'", "use error, warning or never")
         root = check_repo(repo, ctx)
         report = compute(root, period, as_of, agreement=agreement)
         if format == "json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,13 @@ from slactl.compliance.figures import (
     number,
     status_for,
 )
-from slactl.compliance.periods import EvaluationWindow, Period, evaluation_window, parse_period
+from slactl.compliance.periods import (
+    EvaluationWindow,
+    Period,
+    evaluation_window,
+    local_midnight,
+    parse_period,
+)
 from slactl.compliance.results import AgreementCredit, ComplianceReport, ObjectiveResult
 from slactl.compliance.tickets import NAT, evaluate_tickets
 from slactl.compliance.timeline import (
@@ -295,6 +301,7 @@ def _base_result(scope: Scope, source_type: str | None) -> ObjectiveResult:
         end=iso(scope.end),
         window=objective.window.value,
         in_progress=scope.window.in_progress,
+        live=scope.window.live,
         warning=objective.warning,
         threshold_seconds=objective.threshold,
         service=objective.service,
@@ -339,7 +346,11 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
     spec = doc.model.spec
     calendar = agreement_calendar(doc, result)
     zone = zone_of(calendar)
-    service_time = service_hours(calendar, window.start, window.end)
+    # the agreement binds only from its effective date until the end of its expiry date
+    in_force_from = max(window.start, local_midnight(spec.effective, zone))
+    in_force_until = window.end if spec.expires is None else min(
+        window.end, local_midnight(spec.expires + timedelta(days=1), zone))
+    service_time = service_hours(calendar, window.start, window.end).clip(in_force_from, in_force_until)
     planned = maintenance_time(spec.maintenance, window.start, window.end, zone)
     declared = exclusion_time(spec.exclusions, window.start, window.end, zone)
     excluded = service_time.intersect(planned.union(declared))
@@ -432,12 +443,14 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
     if known_total == 0 and eligible_elapsed_total == 0:
         res.notes.append("the window has no eligible time")
 
+    slices: SliceFigures | None = None
     if objective.budgeting == "timeslices":
-        attained, unit_known, unit_bad, future_slices = _timeslices(scope, timelines)
+        slices = _timeslices(scope, timelines)
+        attained = slices.attained
         unit = "slices"
-        budget_known: Fraction | int = unit_known + future_slices
-        consumed: Fraction | int = unit_bad
-        res.counted, res.within = unit_known, unit_known - unit_bad
+        budget_known: Fraction | int = slices.known_count + slices.future_count
+        consumed: Fraction | int = slices.bad_count
+        res.counted, res.within = slices.known_count, slices.known_count - slices.bad_count
     else:
         attained = (100 * (known_total - bad_total) / known_total) if known_total else None
         unit = "seconds"
@@ -447,41 +460,84 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
     if objective.target is not None:
         res.error_budget = error_budget(unit, objective.target, budget_known, consumed) if known_total else None
 
-    if scope.window.in_progress and known_total and objective.target is not None:
+    if scope.window.live and known_total and objective.target is not None:
         target = objective.target
 
         def rate_of(seconds: float) -> float | None:
             lo, hi = scope.as_of - int(seconds * NS), scope.as_of
+            if slices is not None:
+                bad_s, known_s = slices.between(lo, hi)
+                return burn_rate(bad_s, known_s, target)
             known_l = sum(float(t.known.measure_between([lo], [hi])[0]) for t in timelines)
             bad_l = sum(float(t.bad_between([lo], [hi])[0]) for t in timelines)
             return burn_rate(bad_l, known_l, target)
 
         res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
         res.alerts = alerts_from_rates(objective, rate_of)
-        known_24 = bad_24 = 0.0
-        for t in timelines:
-            if len(t.known):
-                lo = _tail_start(t.known, scope.as_of, DAY_NS)
-                known_24 += float(t.known.measure_between([lo], [scope.as_of])[0])
-                bad_24 += float(t.bad_between([lo], [scope.as_of])[0])
-        fraction_bad = bad_24 / known_24 if known_24 else 0.0
-        good = float(known_total - bad_total) + future_total * (1 - fraction_bad)
-        res.projected = 100 * good / (known_total + future_total)
+    if scope.window.in_progress and known_total and objective.target is not None:
+        if slices is not None:  # the last 24 hours of known slices, and the slices still to come
+            bad_24, known_24 = slices.between(scope.as_of - DAY_NS, scope.as_of)
+            fraction_bad = bad_24 / known_24 if known_24 else 0.0
+            good_now = slices.known_count - slices.bad_count
+            res.projected = 100 * (good_now + slices.future_count * (1 - fraction_bad)) / (
+                slices.known_count + slices.future_count)
+        else:
+            known_24 = bad_24 = 0.0
+            for t in timelines:
+                if len(t.known):
+                    lo = _tail_start(t.known, scope.as_of, DAY_NS)
+                    known_24 += float(t.known.measure_between([lo], [scope.as_of])[0])
+                    bad_24 += float(t.bad_between([lo], [scope.as_of])[0])
+            fraction_bad = bad_24 / known_24 if known_24 else 0.0
+            good = float(known_total - bad_total) + future_total * (1 - fraction_bad)
+            res.projected = 100 * good / (known_total + future_total)
     _finish(res, scope, Fraction(attained) if attained is not None else None, insufficient)
     return res
 
 
-def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> tuple[Fraction | None, int, int, int]:
+MAX_SLICES = 2_000_000
+
+
+@dataclass
+class SliceFigures:
+    """Per slice (summed over services): how many services had it known, and how many had it bad."""
+
+    lo: npt.NDArray[np.int64]
+    hi: npt.NDArray[np.int64]
+    known: npt.NDArray[np.int64]
+    bad: npt.NDArray[np.int64]
+    future_count: int
+
+    @property
+    def known_count(self) -> int:
+        return int(self.known.sum())
+
+    @property
+    def bad_count(self) -> int:
+        return int(self.bad.sum())
+
+    @property
+    def attained(self) -> Fraction | None:
+        return Fraction(100 * (self.known_count - self.bad_count), self.known_count) if self.known_count else None
+
+    def between(self, start: int, end: int) -> tuple[float, float]:
+        """Bad and known slices among those overlapping [start, end)."""
+        inside = (self.hi > start) & (self.lo < end)
+        return float(self.bad[inside].sum()), float(self.known[inside].sum())
+
+
+def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> SliceFigures:
     """Slices of `slice` aligned to the window start; good when their own ratio >= slice_target."""
     objective = scope.objective
-    length = int(round((objective.slice or 300) * NS))
+    length = max(int(round((objective.slice or 300) * NS)), (scope.end - scope.start) // MAX_SLICES + 1)
     bounds = np.arange(scope.start, scope.end + length, length, dtype=np.int64)
     bounds = np.minimum(bounds, scope.end)
     lo, hi = bounds[:-1], bounds[1:]
     keep = hi > lo
     lo, hi = lo[keep], hi[keep]
     slice_target = exact(objective.slice_target if objective.slice_target is not None else 100)
-    known_slices = good_slices = 0
+    known_per_slice = np.zeros(lo.size, dtype=np.int64)
+    bad_per_slice = np.zeros(lo.size, dtype=np.int64)
     for t in timelines:
         known = t.known.measure_between(lo, hi)
         bad = t.bad_between(lo, hi)
@@ -492,13 +548,12 @@ def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> tuple[Fractio
         for i in np.flatnonzero(close):  # decide exactly where floating point could be wrong
             bad_exact = sum((inc * int(level.measure_between([lo[i]], [hi[i]])[0]) for inc, level in t.levels), Fraction(0))
             good[i] = 100 * (int(known[i]) - bad_exact) >= slice_target * int(known[i])
-        known_slices += int(has.sum())
-        good_slices += int(good.sum())
+        known_per_slice += has
+        bad_per_slice += has & ~good
     future = scope.eligible_to_come().measure_between(lo, hi) > 0
     elapsed = scope.eligible_so_far().measure_between(lo, hi) > 0
-    future_slices = int((future & ~elapsed).sum()) * len(timelines)
-    attained = Fraction(100 * good_slices, known_slices) if known_slices else None
-    return attained, known_slices, known_slices - good_slices, future_slices
+    future_count = int((future & ~elapsed).sum()) * len(timelines)
+    return SliceFigures(lo, hi, known_per_slice, bad_per_slice, future_count)
 
 
 # ---------------------------------------------------------------- requests and csat
@@ -516,9 +571,10 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     rows, times = rows[inside], times[inside]
     if objective.indicator == Indicator.LATENCY:
         latency = data.column("latency_ms")[rows].astype(float) if data.has("latency_ms") else np.full(rows.size, np.nan)
-        valid = ~np.isnan(latency)
+        valid = np.isfinite(latency)  # NaN (no latency in the row), inf: never measured, left out
         latency, times = latency[valid], times[valid]
-        limit_ms = (objective.threshold or 0) * 1000
+        # the threshold as written (4007ms is exactly 4007.0), not 4.007 s x 1000 in binary floating point
+        limit_ms = float(exact(objective.threshold or 0) * 1000)
         good_each = (latency <= limit_ms).astype(float)
         total_each = np.ones(latency.size)
         if latency.size:
@@ -529,7 +585,7 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     else:
         good_each = data.column("good")[rows].astype(float) if data.has("good") else np.full(rows.size, np.nan)
         total_each = data.column("total")[rows].astype(float) if data.has("total") else np.full(rows.size, np.nan)
-        valid = ~(np.isnan(good_each) | np.isnan(total_each))
+        valid = np.isfinite(good_each) & np.isfinite(total_each)  # rows with a count missing or not finite
         good_each, total_each, times = good_each[valid], total_each[valid], times[valid]
     good = float(good_each.sum())
     total = float(total_each.sum())
@@ -541,7 +597,7 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
     projected_total = total * (elapsed_eligible + future_eligible) / elapsed_eligible if elapsed_eligible else total
     if objective.target is not None and total:
         res.error_budget = error_budget("events", objective.target, exact(projected_total), exact(total - good))
-    if scope.window.in_progress and total and objective.target is not None:
+    if scope.window.live and total and objective.target is not None:
         target = objective.target
 
         def rate_of(seconds: float) -> float | None:
@@ -550,6 +606,7 @@ def _requests(comp: Computation, scope: Scope, source: LoadedDocument) -> Object
 
         res.burn_rates = {name: rate_of(seconds) for name, seconds in LOOKBACKS.items()}
         res.alerts = alerts_from_rates(objective, rate_of)
+    if scope.window.in_progress and total and objective.target is not None:
         recent = times >= scope.as_of - DAY_NS
         recent_total = float(total_each[recent].sum())
         fraction_bad = float((total_each - good_each)[recent].sum()) / recent_total if recent_total else 0.0
@@ -606,6 +663,10 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
     valid &= ~backwards
     ids = data.column("id")[rows].astype(str).astype(object)[valid]
     opened, stop = opened[valid], stop[valid]
+    ids, opened, stop, repeated = _one_row_per_ticket(ids, opened, stop)
+    if repeated:
+        res.notes.append(f"{repeated} ticket id(s) appear in more than one row (for example in two monthly exports); "
+                         "each is counted once, from its most complete row")
     stop = np.where(stop > scope.as_of, NAT, stop)  # not known yet at as-of
     if opened.size == 0:
         _finish(res, scope, None, True)
@@ -648,6 +709,25 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
         res.error_budget = error_budget("tickets", objective.target, figures.counted, figures.counted - figures.within)
     _finish(res, scope, attained, figures.counted == 0)
     return res
+
+
+def _one_row_per_ticket(
+    ids: npt.NDArray[Any], opened: npt.NDArray[np.int64], stop: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """Keep one row per ticket id: the one whose clock has stopped, else the latest row read.
+
+    A ticket exported open in one file and resolved in the next must count once, as resolved.
+    """
+    if ids.size < 2:
+        return ids, opened, stop, 0
+    _, codes = np.unique(ids.astype(str), return_inverse=True)
+    order = np.lexsort((np.arange(ids.size), stop != NAT, codes))  # per id: open rows first, stopped last
+    sorted_codes = codes[order]
+    last = np.ones(ids.size, dtype=bool)
+    last[:-1] = sorted_codes[1:] != sorted_codes[:-1]
+    keep = np.sort(order[last])
+    repeated = int((np.bincount(codes) > 1).sum())
+    return ids[keep], opened[keep], stop[keep], repeated
 
 
 # ---------------------------------------------------------------- assembly
@@ -716,7 +796,11 @@ def _evaluate(comp: Computation, scope: Scope) -> ObjectiveResult:
         return _insufficient(scope, f"data source '{objective.source}' is not defined")
     if source.model.spec.type not in FITTING_SOURCES[objective.indicator]:
         return _insufficient(scope, f"a {source.model.spec.type} source cannot measure {objective.indicator.value}")
-    return INDICATOR_HANDLERS[objective.indicator](comp, scope, source)
+    res = INDICATOR_HANDLERS[objective.indicator](comp, scope, source)
+    if source.id and not comp.has_data(source.id) and source.model.spec.type != "outages":
+        res.notes.append(f"no file of data source '{source.id}' has been ingested: does its path "
+                         f"'{source.model.spec.path}' match any file?")
+    return res
 
 
 def _in_force(doc: LoadedDocument, period: Period) -> bool:

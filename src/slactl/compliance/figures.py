@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, overload
+from typing import Any
 
+from slactl.compliance.credits import credit_for, exact, number
 from slactl.compliance.results import ErrorBudget
-from slactl.compliance.timeline import exact
-from slactl.model.agreement import DEFAULT_ALERT_TIERS, AlertTier, CreditTier, Objective, Window
+from slactl.model.agreement import DEFAULT_ALERT_TIERS, AlertTier, Objective, Window
 
 LOOKBACKS = {"1h": 3600, "6h": 21600, "24h": 86400, "3d": 259200}
 STATUS_RANK = {"met": 0, "at_risk": 1, "insufficient_data": 2, "breached": 3}
 
-
-@overload
-def number(value: None) -> None: ...
-@overload
-def number(value: Fraction | float | int) -> float | int: ...
-@overload
-def number(value: Fraction | float | int | None) -> float | int | None: ...
-def number(value: Fraction | float | int | None) -> float | int | None:
-    """A figure for JSON: integers stay integers, everything else a float at full precision."""
-    if value is None:
-        return None
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
+# credit_for, exact and number live in slactl.compliance.credits (no numpy/pandas) and are re-exported here
+__all__ = [
+    "LOOKBACKS", "STATUS_RANK", "alert_tiers", "alerts_from_rates", "burn_rate", "credit_for", "error_budget",
+    "exact", "number", "status_for",
+]
 
 
 def error_budget(unit: str, target: float, known: Fraction | float, consumed: Fraction | float) -> ErrorBudget:
@@ -70,17 +59,6 @@ def status_for(
     if projected is not None and exact(projected) < exact(target):
         return "at_risk"
     return "met"
-
-
-def credit_for(attained: Fraction | None, tiers: list[CreditTier], cap: float) -> float | None:
-    """The credit of the lowest `below` tier that attainment is under (tiers do not add up), capped."""
-    if attained is None:
-        return None
-    applicable = [tier for tier in tiers if attained < exact(tier.below)]
-    if not applicable:
-        return 0
-    lowest = min(applicable, key=lambda tier: exact(tier.below))
-    return number(min(exact(lowest.credit), exact(cap)))
 
 
 def alerts_from_rates(objective: Objective, rate_of: Any) -> list[dict[str, Any]]:

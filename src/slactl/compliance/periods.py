@@ -69,6 +69,9 @@ def month_or_quarter(start: date, quarter: bool = False) -> Period:
 def parse_period(text: str) -> Period:
     """`2026-10` (a calendar month) or `2026-Q4` (a calendar quarter)."""
     value = str(text).strip()
+    match = _MONTH.match(value) or _QUARTER.match(value)
+    if match and not 1970 <= int(match.group(1)) <= 9998:
+        raise PeriodError(f"'{text}' is out of range; periods run from 1970 to 9998")
     match = _MONTH.match(value)
     if match:
         return month_or_quarter(date(int(match.group(1)), int(match.group(2)), 1))
@@ -103,10 +106,16 @@ class EvaluationWindow:
     start: int
     end: int
     as_of: int
+    period_open: bool = False  # the reporting period itself is judged before its end
 
     @property
     def in_progress(self) -> bool:
         return self.as_of < self.end
+
+    @property
+    def live(self) -> bool:
+        """Leading indicators (burn rates, alerts) apply: the window or the reporting period is still open."""
+        return self.in_progress or self.period_open
 
     @property
     def effective_end(self) -> int:
@@ -114,11 +123,14 @@ class EvaluationWindow:
 
 
 def evaluation_window(period: Period, window: Window, zone: ZoneInfo, as_of: datetime | None) -> EvaluationWindow:
-    """The objective's window that ends at (or contains the instant before) `as_of`.
+    """The span an objective is judged over for a reporting period, as of `as_of`.
 
-    `as_of` defaults to the end of the period. Calendar windows are the month or quarter holding
-    the instant just before `as_of`; rolling windows are the N local days ending at `as_of`
-    (rolling_28d with --period 2026-10 is [2026-10-04, 2026-11-01)).
+    `as_of` defaults to the end of the period and is cut to it. Calendar windows: when the period
+    is longer than the window (a monthly objective in a quarterly report) the whole period is
+    judged; otherwise the month or quarter that holds `as_of` (the instant before it, when `as_of`
+    is the end of the period), so a quarterly objective in a monthly report is judged quarter to
+    date. Rolling windows are the N local days ending at `as_of` (rolling_28d with --period 2026-10
+    is [2026-10-04, 2026-11-01)).
     """
     period_start, period_end = period.bounds(zone)
     if as_of is None:
@@ -128,13 +140,17 @@ def evaluation_window(period: Period, window: Window, zone: ZoneInfo, as_of: dat
     as_of_ns = min(to_ns(as_of_local), period_end)
     if as_of_ns < period_start:
         raise PeriodError(f"--as-of is before the start of period {period.label}")
+    period_open = as_of_ns < period_end
     as_of_local = datetime.fromtimestamp(as_of_ns / 1e9, tz=zone)
     if window in (Window.ROLLING_28D, Window.ROLLING_30D):
         days = 28 if window == Window.ROLLING_28D else 30
         start_local = datetime.combine(as_of_local.date() - timedelta(days=days), as_of_local.time(), tzinfo=zone)
-        return EvaluationWindow(period.label, to_ns(start_local), as_of_ns, as_of_ns)
-    just_before = (as_of_local - timedelta(microseconds=1)).date()
-    span = month_or_quarter(just_before, quarter=(window == Window.CALENDAR_QUARTER))
+        return EvaluationWindow(period.label, to_ns(start_local), as_of_ns, as_of_ns, period_open)
+    quarter = window == Window.CALENDAR_QUARTER
+    if period.is_quarter and not quarter:
+        return EvaluationWindow(period.label, period_start, period_end, as_of_ns, period_open)
+    anchor = as_of_local - timedelta(microseconds=1) if as_of_ns == period_end else as_of_local
+    span = month_or_quarter(anchor.date(), quarter=quarter)
     start_ns, end_ns = span.bounds(zone)
     label = period.label if (span.start, span.end) == (period.start, period.end) else span.label
-    return EvaluationWindow(label, start_ns, end_ns, min(as_of_ns, end_ns))
+    return EvaluationWindow(label, start_ns, end_ns, min(as_of_ns, end_ns), period_open)

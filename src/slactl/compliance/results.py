@@ -43,6 +43,7 @@ class ObjectiveResult:
     end: str = ""
     window: str = ""
     in_progress: bool = False
+    live: bool = False  # judged before the end of the reporting period: leading indicators apply
     warning: float | None = None
     threshold_seconds: float | None = None
     known_seconds: float | None = None
@@ -77,6 +78,11 @@ class ComplianceReport:
     results: list[ObjectiveResult]
     agreements: list[AgreementCredit]
     data_findings: list[Any] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> bool:
+        """Judged before the end of the reporting period (or of a window): figures are provisional."""
+        return any(r.in_progress or r.live for r in self.results)
 
     def to_dict(self) -> dict[str, Any]:
         return {

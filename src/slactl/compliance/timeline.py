@@ -8,20 +8,13 @@ the i-th largest weight. Probes have a single level of weight 1.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from slactl.compliance.credits import exact
 from slactl.timeline.intervals import IntervalSet
-
-
-def exact(value: float | int | Decimal | str) -> Fraction:
-    """A number as written (99.9 is 999/10, not the nearest binary float)."""
-    if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
-    return Fraction(value)
 
 
 @dataclass

@@ -6,7 +6,6 @@ agenda, which problem records belong to a breach) is made here, where it can be 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slactl.compliance.results import ComplianceReport, ObjectiveResult
+from slactl.display import fmt_percent
 from slactl.durations import format_duration
 from slactl.loader.documents import LoadedDocument, LoadResult
 from slactl.model.agreement import CADENCE_MONTHS
@@ -89,16 +89,6 @@ class ScopeError(ValueError):
 
 
 # ---------------------------------------------------------------- formatting
-
-
-def fmt_percent(value: float | None, decimals: int = 3) -> str:
-    """Truncated, never rounded up, so a breach never displays as reaching its target."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    factor = 10**decimals
-    shown = math.floor(value * factor + 1e-9) / factor
-    text = f"{shown:.{decimals}f}".rstrip("0").rstrip(".")
-    return f"{text}%"
 
 
 def _decimals_for(target: float | None) -> int:
