@@ -70,6 +70,7 @@ def test_review_planning_months(write, tmp_path: Path) -> None:
     assert [(f.rule, f.severity.value, f.file) for f in found] == [("audit-review-planning", "info", "b.yaml")]
     assert _line(tmp_path, found[0]).startswith("review:")
     assert "(March, September)" in found[0].message
+    assert found[0].message.startswith("the next review of SLA 'off-plan' (2026-06-30)")
 
 
 def test_expired_but_active(write, tmp_path: Path) -> None:
@@ -506,6 +507,18 @@ def test_audit_ci_formats(audit_repo: Path, fmt: str, tmp_path: Path) -> None:
                                  "--out", str(out), "--fail-on", "info"], catch_exceptions=False)
     assert result.exit_code == 1 and result.stdout == ""
     assert "audit-expired-active" in out.read_text(encoding="utf-8")
+
+
+def test_audit_ci_paths_are_relative_to_the_current_folder(audit_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(audit_repo.parent)
+    result = runner.invoke(app, ["audit", "--repo", "defs", "--as-of", "2026-06-15", "--format", "github"],
+                           catch_exceptions=False)
+    assert "file=defs/sla.yaml," in result.stdout and "file=sla.yaml," not in result.stdout
+    result = runner.invoke(app, ["audit", "--repo", "defs", "--as-of", "2026-06-15", "--format", "sarif"],
+                           catch_exceptions=False)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(result.stdout)["runs"][0]["results"]}
+    assert "defs/sla.yaml" in uris
 
 
 def test_other_manifest_files_are_not_archives(write, tmp_path: Path) -> None:

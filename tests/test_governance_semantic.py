@@ -77,6 +77,15 @@ def test_credit_direction_compares_every_attainment() -> None:
     assert credit_direction(old, [{"below": 99.95, "credit": 5.0}]) is None  # mixed
 
 
+def test_credit_direction_compares_credits_as_paid() -> None:
+    old = [{"below": 99.9, "credit": 10.0}]
+    # exact comparison: 99.9 written twice is the same tier, not a float a hair apart
+    assert credit_direction(old, [{"below": 99.9, "credit": 10.0}]) is None
+    # the credit cap limits what a tier pays: a larger tier credit above the cap changes nothing
+    assert credit_direction(old, [{"below": 99.9, "credit": 30.0}], old_cap=10.0, new_cap=10.0) is None
+    assert credit_direction(old, [{"below": 99.9, "credit": 30.0}], old_cap=10.0, new_cap=20.0) == "raised"
+
+
 def test_exclusions_status_parties_and_services() -> None:
     exclusion = ("  exclusions:\n    - {id: dc-fire, start: '2026-03-01T10:00:00+00:00', "
                  "end: '2026-03-01T14:00:00+00:00', reason: fire}\n")

@@ -17,6 +17,7 @@ from slactl.improvement.gaps import find_gaps
 from slactl.improvement.periods import parse_span
 from slactl.improvement.problems import problem_records
 from slactl.improvement.reconcile import reconcile
+from slactl.improvement.recurrence import build_recurrence
 from slactl.improvement.roi import roi_report
 from slactl.improvement.scorecard import remaining_budget, scorecard
 from slactl.improvement.scoring import Recurrence, rank, score_improvement
@@ -64,6 +65,8 @@ def test_weights_from_settings(load) -> None:  # noqa: ANN001
         scoring_settings({"wieghts": {}})
     with pytest.raises(SettingsError, match="alpha"):
         scoring_settings({"alpha": 2})
+    with pytest.raises(SettingsError, match="at_risk_margin"):  # never had an effect: no longer accepted
+        scoring_settings({"at_risk_margin": 0.5})
 
 
 # ---------------------------------------------------------------- gaps
@@ -162,6 +165,17 @@ def _october(load):  # noqa: ANN001, ANN202
     complaints = pd.DataFrame({"time": [ts("2026-10-07"), ts("2026-10-08")], "service": ["payments-api"] * 2,
                                "customer": ["acme"] * 2, "reference": ["c1", "c2"]})
     return Frames({"probes": probes, "outages": outages, "csat": answers, "complaints": complaints})
+
+
+def test_recurrence_counts_outages_starting_inside_the_periods(load) -> None:  # noqa: ANN001
+    frames = _october(load)
+    outages = pd.DataFrame({"service": ["reporting", "reporting", "payments-api"],
+                            "start": [ts("2026-10-03T00:00"), ts("2026-09-30T23:00"), ts("2026-10-31T23:59")],
+                            "end": [ts("2026-10-03T10:00"), ts("2026-10-01T01:00"), ts("2026-11-01T00:30")],
+                            "impact": [1.0, 1.0, 1.0]})
+    reader = Frames({**{k: frames.read(k) for k in ("probes", "csat", "complaints")}, "outages": outages})
+    assert build_recurrence(load, reader, OCT, 1).incidents == {"reporting": 1, "payments-api": 1}
+    assert build_recurrence(load, reader, OCT, 2).incidents == {"reporting": 2, "payments-api": 1}
 
 
 def test_watermelon_and_reverse(load) -> None:  # noqa: ANN001

@@ -138,3 +138,17 @@ def test_every_command_has_an_example() -> None:
                  ["reconcile"]):
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Example: slactl" in result.output, args
+
+
+def test_thresholds_on_events_without_latency_is_a_message_not_a_crash(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from slactl.cli.main import app
+
+    runner = CliRunner()
+    repo = tmp_path / "repo"
+    assert runner.invoke(app, ["init", str(repo)], catch_exceptions=False).exit_code == 0
+    result = runner.invoke(app, ["thresholds", "suggest", "events", "--service", "payments-api", "--repo", str(repo)],
+                           catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "no latency_ms values" in result.stderr

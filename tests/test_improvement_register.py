@@ -182,3 +182,24 @@ def test_cli_bad_scoring_settings(tmp_path: Path) -> None:
     result = run("csi", "list", "--repo", str(repo))
     assert result.exit_code == 2
     assert "[scoring] weights.impact" in result.output
+
+
+def test_cli_add_file_is_relative_to_the_current_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo.parent)
+    result = run("csi", "add", "retry-payments", "title=Retry", "source=breach", "--repo", repo.name,
+                 "--file", f"{repo.name}/improvements/more.yaml")
+    assert result.exit_code == 0, result.output
+    assert "in improvements/more.yaml" in result.output
+    assert (repo / "improvements/more.yaml").is_file()
+    result = run("csi", "add", "other", "title=Other", "source=breach", "--repo", repo.name, "--file", "x.yaml")
+    assert result.exit_code == 2 and "outside the repository" in result.output
+
+
+def test_cli_show_text_prints_lists_and_mappings_for_people(repo: Path) -> None:
+    result = run("csi", "show", "faster-failover", "--repo", str(repo))
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "  services: payments-api" in lines and "  agreements: payments-gold" in lines
+    assert "  score:" in lines and "    impact: 4" in lines
+    assert "  expected:" in lines and "    target: 99.5" in lines
+    assert "[" not in result.output and "{" not in result.output

@@ -148,8 +148,54 @@ def test_archived_files_cannot_be_overwritten(tmp_path: Path) -> None:
         (folder / "service-review-2026-10-manager.md").write_text("overwrite", encoding="utf-8")
 
 
-def test_cli_verify_relative_to_repo(tmp_path: Path) -> None:
+def test_cli_verify_reads_a_relative_path_from_the_current_folder(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     archive_once(tmp_path / "repo" / "archive")
-    result = CliRunner().invoke(app, ["--repo", str(tmp_path / "repo"), "report", "verify", "archive"],
-                                catch_exceptions=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--repo", "repo", "report", "verify", "repo/archive"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["--repo", "repo", "report", "verify", "archive"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+
+
+@pytest.mark.parametrize("name", ["../../secret.txt", "SECRET_ABSOLUTE", "sub/../../secret.txt", "..\\secret.txt", ""])
+def test_verify_refuses_manifest_paths_outside_the_version(tmp_path: Path, name: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n", encoding="utf-8")
+    name = str(secret) if name == "SECRET_ABSOLUTE" else name
+    folder = archive_once(tmp_path / "archive")
+    writable(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["outputs"].append({"path": name, "sha256": hashlib.sha256(secret.read_bytes()).hexdigest()})
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    check = check_archive(folder)
+    assert [(p.kind, p.path) for p in check.problems] == [("tampered", "manifest.json")]
+    assert check.problems[0].message.startswith("manifest.json: manifest tampered: output '")
+    assert check.problems[0].actual is None
+    result = CliRunner().invoke(app, ["report", "verify", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 1 and "manifest tampered" in result.output and "hunter2" not in result.output
+
+
+def test_verify_does_not_follow_links_out_of_the_archive(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n", encoding="utf-8")
+    folder = archive_once(tmp_path / "archive")
+    writable(folder)
+    md = folder / "service-review-2026-10-manager.md"
+    md.unlink()
+    md.symlink_to(secret)
+    (folder / "extra.txt").symlink_to(secret)
+    check = check_archive(folder)
+    assert sorted((p.kind, p.path, p.actual) for p in check.problems) == [
+        ("extra", "extra.txt", None), ("tampered", "manifest.json", None)]
+    assert "service-review-2026-10-manager.md" in next(p.message for p in check.problems if p.kind == "tampered")
+
+
+def test_input_files_skip_data_outside_the_repository(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "p1.csv").write_bytes(b"time\n")
+    (tmp_path / "secret.csv").write_bytes(b"password\n")
+    (root / "data" / "link.csv").symlink_to(tmp_path / "secret.csv")
+    entries = input_files(root, [], ["data/*.csv", "../*.csv", str(tmp_path / "*.csv")])
+    assert [e["path"] for e in entries] == ["data/p1.csv"]

@@ -215,3 +215,11 @@ def test_customer_trend_per_period(inputs: ReportInputs) -> None:
     assert [c["period"] for c in cells] == PERIODS
     assert [(c["text"], c["status"]) for c in cells[-3:]] == [
         ("100.0%", "at_risk"), ("100.0%", "at_risk"), ("50.0%", "breached")]
+
+
+def test_budget_amounts_are_pluralised() -> None:
+    from slactl.report.viewmodel import _fmt_amount
+
+    assert _fmt_amount(1, "tickets") == "1 ticket"
+    assert _fmt_amount(1.5, "tickets") == "1.5 tickets"
+    assert _fmt_amount(0, "events") == "0 events"

@@ -114,6 +114,26 @@ def test_missing_columns_reject_the_file_with_headers_found(repo: Repo) -> None:
     assert "columns" in problem.hint
 
 
+def test_repeated_header_rejects_the_file_naming_the_header(repo: Repo) -> None:
+    repo.source("probes", "probes", "data/*.csv", timezone="UTC")
+    repo.data("data/a.csv", "time,service,status,status\n2026-10-01T00:00:00Z,svc,up,up\n")
+    repo.data("data/b.csv", "time,service,status\n2026-10-01T00:00:00Z,svc,up\n")
+    report = repo.ingest()
+    assert report.files_rejected == ["data/a.csv"]
+    assert problems(report)[0] == ("data/a.csv", 1, "data-duplicate-column", "error")
+    assert "'status'" in report.problems[0].message
+    assert report.rows_added == 1
+
+
+def test_semicolon_header_hints_at_the_delimiter(repo: Repo) -> None:
+    repo.source("probes", "probes", "data/*.csv", timezone="UTC")
+    repo.data("data/a.csv", "time;service;status\n2026-10-01T00:00:00Z;svc;up\n")
+    report = repo.ingest()
+    [problem] = report.problems
+    assert problem.rule == "data-missing-column" and report.files_rejected == ["data/a.csv"]
+    assert 'set delimiter: ";" on the DataSource' in (problem.hint or "")
+
+
 def test_duplicates_kept_once_and_reported(repo: Repo) -> None:
     repo.source("probes", "probes", "data/*.csv", timezone="UTC")
     repo.data("data/a.csv", "time,service,status\n"

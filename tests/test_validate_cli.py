@@ -206,8 +206,12 @@ def test_init_scaffolds_a_valid_repository(tmp_path: Path) -> None:
         kinds.add(next(line.split(": ")[1] for line in text.splitlines() if line.startswith("kind:")))
     assert kinds == {"SLA", "OLA", "UC", "Service", "Calendar", "DataSource", "EscalationPolicy", "Improvement",
                      "Problem", "Policy", "Freeze"}
-    assert ".slactl/" in (target / ".gitignore").read_text()
+    ignored = (target / ".gitignore").read_text().splitlines()
+    assert {".slactl/", "/reports/*", "!/reports/archive/"} <= set(ignored)
     assert (target / "slactl.toml").is_file()
+    assert [p.name for p in (target / "improvements").glob("*.yaml")] and not (target / "csi").exists()
+    result = invoke("csi", "add", "retry-payments", "title=Retry", "source=breach", "--repo", str(target))
+    assert "in improvements/retry-payments.yaml" in result.output
     assert len(list((target / "data").rglob("*.csv"))) == len(list((target / "datasources").glob("*.yaml")))
     assert (target / "schemas" / "sla.json").is_file()
     result = invoke("validate", "--repo", str(target), "--fail-on", "warning", "--format", "json")
@@ -232,8 +236,11 @@ def test_schema_export_writes_and_checks(tmp_path: Path) -> None:
     assert "sla.json" in names and "escalationpolicy.json" in names and "slactl.json" in names
     assert invoke("schema", "export", "--out", str(out), "--check").exit_code == 0
     (out / "sla.json").write_text("{}\n")
-    assert invoke("schema", "export", "--out", str(out), "--check").exit_code == 1
-    assert invoke("schema", "export", "--out", str(out)).output.startswith("1 schema file(s) written")
+    (out / "ola.json").unlink()
+    result = invoke("schema", "export", "--out", str(out), "--check")
+    assert result.exit_code == 1
+    assert f"{out / 'sla.json'}: out of date" in result.output and f"{out / 'ola.json'}: missing" in result.output
+    assert invoke("schema", "export", "--out", str(out)).output.startswith("2 schema file(s) written")
 
 
 def test_exported_schemas_validate_the_scaffold(tmp_path: Path) -> None:

@@ -11,7 +11,16 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, FailOn, check_repo, envelope, fail
+from slactl.cli.common import (
+    REPO_OPTION,
+    FailOn,
+    OutputFormat,
+    check_repo,
+    display_prefix,
+    emit,
+    envelope,
+    fail,
+)
 from slactl.findings import Severity, exit_code_for
 
 
@@ -24,20 +33,6 @@ class AuditFormat(StrEnum):
     md = "md"
     html = "html"
     both = "both"
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-def _write(path: Path, text: str) -> None:
-    from slactl.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(path, text)
-    except OSError as exc:
-        fail(f"cannot write '{path}': {exc.strerror}", "choose a writable --out path")
 
 
 def _as_of(text: str | None) -> date:
@@ -91,27 +86,24 @@ def audit(
         view = audit_view(run)
         if chosen == "both":
             assert out is not None
-            _write(out.with_name(out.name + ".md") if out.suffix not in (".md", ".html") else out.with_suffix(".md"),
-                   render_markdown(view))
-            _write(out.with_name(out.name + ".html") if out.suffix not in (".md", ".html") else out.with_suffix(".html"),
-                   render_html(view))
+            emit(render_markdown(view),
+                 out.with_name(out.name + ".md") if out.suffix not in (".md", ".html") else out.with_suffix(".md"),
+                 "--out")
+            emit(render_html(view),
+                 out.with_name(out.name + ".html") if out.suffix not in (".md", ".html") else out.with_suffix(".html"),
+                 "--out")
         else:
             text = render_markdown(view) if chosen == "md" else render_html(view)
-            if out is None:
-                sys.stdout.write(text)
-            else:
-                _write(out, text)
+            emit(text, out, "--out")
     else:
         def wrap(**payload: Any) -> dict[str, Any]:
             return envelope(as_of=day.isoformat(), commit=run.commit, **payload)
 
         report = FindingsReport(findings=run.findings, files=run.result.files, documents=run.result.document_count,
-                                command="audit", sources=run.result.sources, suppressed=run.suppressed, wrap=wrap)
+                                command="audit", sources=run.result.sources, prefix=display_prefix(root),
+                                suppressed=run.suppressed, wrap=wrap)
         text = REPORTERS[chosen]().render(report, color=out is None and chosen == "text" and sys.stdout.isatty())
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            _write(out, text)
+        emit(text, out, "--out")
     raise typer.Exit(int(exit_code_for(run.findings, Severity(fail_on.value))))
 
 

@@ -10,7 +10,18 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, FailOn, FindingsFormat, check_repo, echo_json, envelope, fail
+from slactl.cli.common import (
+    REPO_OPTION,
+    FailOn,
+    FindingsFormat,
+    OutputFormat,
+    check_repo,
+    display_prefix,
+    echo_json,
+    emit,
+    envelope,
+    fail,
+)
 from slactl.findings import ExitCode, Severity, exit_code_for
 
 changes_app = typer.Typer(help="Change records against the agreements they can hurt.", no_args_is_help=True)
@@ -20,11 +31,6 @@ class StatsFormat(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
-
-
-class AlertFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 SOURCE_QUOTE_LIMIT = 5 * 1024 * 1024
@@ -125,36 +131,11 @@ def changes_check(
     chosen = default_format(format.value if format else None)
     report = FindingsReport(
         findings=findings, files=files, documents=len(records), command=f"{SCOPE} check", sources=texts,
-        prefix=_display_prefix(root), wrap=envelope,
+        prefix=display_prefix(root), wrap=envelope,
     )
     text = REPORTERS[chosen]().render(report, color=output is None and chosen == "text" and sys.stdout.isatty())
-    _emit(text, output)
+    emit(text, output)
     raise typer.Exit(int(exit_code_for(findings, Severity(fail_on.value))))
-
-
-def _display_prefix(root: Path) -> str:
-    try:
-        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from slactl.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(output, text)
-    except OSError as exc:
-        fail(f"cannot write '{output}': {exc.strerror}", "choose a writable --output path")
-
-
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _stats_text(period: str, rows: list[dict[str, Any]]) -> str:
@@ -196,10 +177,8 @@ def changes_stats(
 
     Example: slactl changes stats --period 2026-10 --format csv > changes-2026-10.csv
     """
-    import csv
-    import io
-
     from slactl.changes.stats import change_impact
+    from slactl.csvexport import to_csv
 
     _check_period(period)
     root, config, result = _load(ctx, repo)
@@ -218,14 +197,9 @@ def changes_stats(
     if format is StatsFormat.json:
         echo_json(envelope(period=period, services=rows))
     elif format is StatsFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         columns = ["service", "period", "changes", "completed", "successful", "failed", "rolled_back", "emergency",
                    "failure_rate", "downtime_seconds", "change_downtime_seconds"]
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_csv_cell(row[c]) for c in columns])
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(to_csv(columns, ([row[c] for c in columns] for row in rows)))
     else:
         sys.stdout.write(_stats_text(period, rows))
 
@@ -278,7 +252,7 @@ def alert(
     period: str = typer.Option(None, "--period", help=PERIOD_HELP + " Default: the month of --as-of."),
     as_of: str = typer.Option(None, "--as-of", help="Evaluate as at this time (ISO 8601; default: now)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be sent (secrets hidden); send nothing."),
-    format: AlertFormat = typer.Option(AlertFormat.text, "--format", "-f", help="text or json."),
+    format: OutputFormat = typer.Option(OutputFormat.text, "--format", "-f", help="text or json."),
     retries: int = typer.Option(3, "--retries", min=0, max=10, help="Retries per delivery after the first attempt."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, max=120, help="Seconds to wait for each webhook answer."),
 ) -> None:
@@ -324,7 +298,7 @@ def alert(
         fail(f"cannot write the alert state under '{config.store_path}': {exc.strerror or exc}",
              "check the store folder is writable")
     data = run.to_dict()
-    if format is AlertFormat.json:
+    if format is OutputFormat.json:
         echo_json(envelope(period=label, **data))
     else:
         sys.stdout.write(_alert_text(data, dry_run))

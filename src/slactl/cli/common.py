@@ -21,6 +21,13 @@ class FailOn(StrEnum):
     info = "info"
 
 
+class OutputFormat(StrEnum):
+    """--format of the commands that print text for a person or JSON for a program."""
+
+    text = "text"
+    json = "json"
+
+
 class FindingsFormat(StrEnum):
     """--format of the commands that report findings (validate, changes check)."""
 
@@ -54,6 +61,28 @@ def check_repo(repo: Path | None, ctx: typer.Context | None = None) -> Path:
     if not repo.is_dir():
         fail(f"'{repo}' is not a folder", "pass --repo DIR with your definitions repository")
     return repo.resolve()
+
+
+def emit(text: str, output: Path | None, option: str = "--output") -> None:
+    """Print `text`, or write it atomically to `output` (an unwritable path is an error naming `option`)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from slactl.atomic import write_text_atomic
+
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        fail(f"cannot write '{output}': {exc.strerror}", f"choose a writable {option} path")
+
+
+def display_prefix(root: Path) -> str:
+    """The repository folder relative to the working directory, so CI annotations find the files."""
+    try:
+        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel
 
 
 def echo_json(data: Any) -> None:

@@ -10,13 +10,8 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.cli.common import REPO_OPTION, OutputFormat, check_repo, echo_json, envelope, fail
 from slactl.findings import ExitCode
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class Granularity(str, Enum):
@@ -162,7 +157,25 @@ def csi_show(
     typer.echo(f"{doc.id}  ({doc.file}:{doc.line})")
     for key, value in data.items():
         if key not in ("id", "file", "line"):
-            typer.echo(f"  {key}: {value}")
+            for line in _field_lines(key, value, "  "):
+                typer.echo(line)
+
+
+def _field_lines(key: str, value: Any, indent: str) -> list[str]:
+    """One field for people: lists comma-separated, mappings as indented `key: value` lines, empty ones left out."""
+    if isinstance(value, dict):
+        if not value:
+            return []
+        return [f"{indent}{key}:"] + [line for k, v in value.items() for line in _field_lines(str(k), v, indent + "  ")]
+    if isinstance(value, list):
+        if not value:
+            return []
+        if all(not isinstance(item, (dict, list)) for item in value):
+            return [f"{indent}{key}: {', '.join(str(item) for item in value)}"]
+        return [f"{indent}{key}:"] + [
+            f"{indent}  - " + (", ".join(f"{k}: {v}" for k, v in item.items()) if isinstance(item, dict) else str(item))
+            for item in value]
+    return [f"{indent}{key}: {value}"]
 
 
 # ---------------------------------------------------------------- csi add / set
@@ -172,7 +185,8 @@ def csi_add(
     ctx: typer.Context,
     improvement_id: str = typer.Argument(..., metavar="ID", help="New Improvement id."),
     assignments: list[str] = typer.Argument(None, metavar="FIELD=VALUE...", help="Fields of the new entry."),
-    file: str = typer.Option(None, "--file", help="Register file to add to (default improvements/<id>.yaml)."),
+    file: str = typer.Option(None, "--file", help="Register file to add to, relative to the current folder "
+                                                "(default improvements/<id>.yaml in the repository)."),
     repo: Path = REPO_OPTION,
     format: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -181,11 +195,20 @@ def csi_add(
     Lists are comma-separated; dotted names reach score and expected. Warns when a failed entry
     targeted the same gap, quoting its lessons learned.
 
-    Example: slactl csi add faster-failover title="Cut failover time" source=breach services=payments-api expected.objective=payments-gold/availability score.impact=4 score.recurrence=3 score.cost=2
+    \b
+    Example: slactl csi add faster-failover title="Cut failover time" source=breach \\
+        services=payments-api expected.objective=payments-gold/availability \\
+        score.impact=4 score.recurrence=3 score.cost=2
     """
     from slactl.improvement.register import RegisterError, add_improvement, parse_assignments
 
     root, load, _ = _load(ctx, repo)
+    if file is not None:  # like every path option, relative to the current folder
+        inside = Path(file).resolve()
+        if not inside.is_relative_to(root):
+            fail(f"--file '{file}' is outside the repository '{root}'",
+                 "give a register file inside the repository, e.g. --file improvements/register.yaml")
+        file = inside.relative_to(root).as_posix()
     try:
         values = parse_assignments(assignments or [])
         done = add_improvement(root, load, improvement_id, values, file)
@@ -583,7 +606,7 @@ def thresholds_suggest(
     """Warning and critical thresholds from the history's distribution, with seasonality, and the
     number of alerts they would have raised.
 
-    Example: slactl thresholds suggest api-events --service payments-api
+    Example: slactl thresholds suggest latency --service mobile-banking
     """
     from slactl.improvement.thresholds import ThresholdError, suggest
 

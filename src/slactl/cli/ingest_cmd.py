@@ -29,7 +29,7 @@ def ingest(
     A changed file replaces its own rows, a removed file drops them. Bad rows are skipped, counted
     and reported by file and line; --strict fails instead and leaves the store as it was.
 
-    Example: slactl ingest probes data/probes/2026-10.csv --strict
+    Example: slactl ingest probes data/probes/probes.csv --strict
     """
     from slactl.loader.repository import ConfigError, load_config
     from slactl.store import IngestError, Store

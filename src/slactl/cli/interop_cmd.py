@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -9,13 +10,8 @@ from typing import Any
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.cli.common import REPO_OPTION, OutputFormat, check_repo, echo_json, envelope, fail
 from slactl.findings import ExitCode, Finding, Severity, count_by_severity
-
-
-class ImportFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 class ExportFormat(StrEnum):
@@ -44,7 +40,7 @@ KIND_OPTION = typer.Option(None, "--kind", help="Agreement kind to create (defau
 FORCE_OPTION = typer.Option(False, "--force", help="Overwrite files that exist already.")
 EFFECTIVE_OPTION = typer.Option(None, "--effective", help="Effective date of the new agreements (default: today).",
                                 formats=["%Y-%m-%d"])
-IMPORT_FORMAT_OPTION = typer.Option(ImportFormat.text, "--format", help="Output format.")
+IMPORT_FORMAT_OPTION = typer.Option(OutputFormat.text, "--format", help="Output format.")
 
 
 def _check_files(files: list[Path]) -> list[tuple[Path, str]]:
@@ -118,32 +114,37 @@ def _summary(findings: list[Finding], **extra: Any) -> dict[str, Any]:
     return {**extra, "errors": counts["errors"], "warnings": counts["warnings"], "infos": counts["infos"]}
 
 
-def _finish_import(result: Any, repo: Path, out: str | None, force: bool, fmt: ImportFormat) -> None:
-    from slactl.interop.writer import (
-        relative_path,
-        render_document,
-        render_stream,
-    )
+def _print_documents(as_json: bool, documents: list[Any], texts: Iterable[str], findings: list[Finding]) -> None:
+    """`--out -`: the documents on stdout (a YAML stream, or a JSON envelope with `documents`), findings on stderr
+    in text; exit 1 on an error finding."""
+    from slactl.interop.writer import render_stream
+
+    if as_json:
+        echo_json(envelope(documents=documents, findings=[f.to_dict() for f in sorted(findings)],
+                           summary=_summary(findings, documents=len(documents))))
+    else:
+        if documents:
+            typer.echo(render_stream(texts), nl=False)
+        for line in _finding_lines(findings):
+            typer.echo(line, err=True)
+    _exit(findings)
+
+
+def _finish_import(result: Any, repo: Path, out: str | None, force: bool, fmt: OutputFormat) -> None:
+    from slactl.interop.writer import relative_path, render_document
 
     findings: list[Finding] = list(result.findings)
     if out == "-":
-        if fmt is ImportFormat.json:
-            echo_json(envelope(
-                documents=[{"kind": d.kind, "id": d.id, "file": relative_path(d).as_posix(), "origin": d.origin,
-                            "document": d.data} for d in result.documents],
-                findings=[f.to_dict() for f in sorted(findings)],
-                summary=_summary(findings, documents=len(result.documents)),
-            ))
-        else:
-            if result.documents:
-                typer.echo(render_stream(render_document(d) for d in result.documents), nl=False)
-            for line in _finding_lines(findings):
-                typer.echo(line, err=True)
-        _exit(findings)
+        _print_documents(
+            fmt is OutputFormat.json,
+            [{"kind": d.kind, "id": d.id, "file": relative_path(d).as_posix(), "origin": d.origin,
+              "document": d.data} for d in result.documents],
+            (render_document(d) for d in result.documents), findings,
+        )
         return
     target = Path(out) if out else repo
     _write_files(target, ((relative_path(d), render_document(d), d.kind, d.id) for d in result.documents),
-                 force=force, as_json=fmt is ImportFormat.json, findings=findings, documents=len(result.documents))
+                 force=force, as_json=fmt is OutputFormat.json, findings=findings, documents=len(result.documents))
 
 
 def _count_text(findings: list[Finding]) -> str:
@@ -158,7 +159,7 @@ def import_openslo_cmd(
     kind: AgreementKind | None = KIND_OPTION,
     effective: datetime | None = EFFECTIVE_OPTION,
     force: bool = FORCE_OPTION,
-    fmt: ImportFormat = IMPORT_FORMAT_OPTION,
+    fmt: OutputFormat = IMPORT_FORMAT_OPTION,
     repo: Path | None = REPO_OPTION,
 ) -> None:
     """Import OpenSLO (openslo/v1, openslo/v1alpha) Services, SLOs, SLIs, DataSources and alert policies.
@@ -188,7 +189,7 @@ def import_slo_generator_cmd(
                                                                      "longest policy step, else rolling_28d)."),
     effective: datetime | None = EFFECTIVE_OPTION,
     force: bool = FORCE_OPTION,
-    fmt: ImportFormat = IMPORT_FORMAT_OPTION,
+    fmt: OutputFormat = IMPORT_FORMAT_OPTION,
     repo: Path | None = REPO_OPTION,
 ) -> None:
     """Import Google slo-generator (sre.google.com/v2) SLO configs and their error-budget policy.
@@ -196,7 +197,12 @@ def import_slo_generator_cmd(
     Pass the policy file (error_budget_policy.yaml, or the shared config.yaml) with the SLO configs: its steps
     become burn-rate alert tiers, the short window of each being 1/12 of the step's window.
 
-    Example: slactl import slo-generator slos/*.yaml error_budget_policy.yaml --out .
+    The paths below stand for your own slo-generator configs, here checked out beside this repository
+    (--out - prints the documents for review; write them with --out DIR).
+
+    \b
+    Example: slactl import slo-generator ../slo-configs/slos/*.yaml \\
+        ../slo-configs/error_budget_policy.yaml --out -
     """
     from slactl.interop.slo_generator import import_slo_generator
 
@@ -225,7 +231,7 @@ def export_openslo_cmd(
     Example: slactl export openslo --agreement payments-gold --out openslo/
     """
     from slactl.interop.openslo import export_file_name, export_openslo
-    from slactl.interop.writer import dump_yaml, render_stream
+    from slactl.interop.writer import dump_yaml
     from slactl.loader import load_repository
     from slactl.loader.repository import ConfigError
 
@@ -244,15 +250,8 @@ def export_openslo_cmd(
         typer.echo(f"warning: {invalid} definition error(s); documents that do not validate are not exported "
                    "(run slactl validate)", err=True)
     if out == "-":
-        if fmt is ExportFormat.json:
-            echo_json(envelope(documents=result.documents, findings=[f.to_dict() for f in sorted(findings)],
-                               summary=_summary(findings, documents=len(result.documents))))
-        else:
-            if result.documents:
-                typer.echo(render_stream(dump_yaml(d) for d in result.documents), nl=False)
-            for line in _finding_lines(findings):
-                typer.echo(line, err=True)
-        _exit(findings)
+        _print_documents(fmt is ExportFormat.json, result.documents, (dump_yaml(d) for d in result.documents),
+                         findings)
         return
     _write_files(Path(out), ((Path(export_file_name(d)), dump_yaml(d), d["kind"], d["metadata"]["name"])
                              for d in result.documents),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
+from slactl.cli.common import REPO_OPTION, OutputFormat, check_repo, echo_json, envelope, fail
 from slactl.findings import ExitCode
 
 
@@ -21,11 +21,6 @@ class DocFormat(StrEnum):
     md = "md"
     html = "html"
     both = "both"
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 report_app = typer.Typer(
@@ -55,7 +50,7 @@ def report(
 ) -> None:
     """Render the monthly service review for one period.
 
-    Example: slactl report --period 2026-10 --view executive --format html --archive archive/
+    Example: slactl report --period 2026-10 --view executive --format html --archive reports/archive
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -116,14 +111,11 @@ def verify(
 ) -> None:
     """Check an archived report against its manifest: exit 0 intact, 1 altered, 2 unreadable.
 
-    A relative PATH is read from the repository when --repo is given.
+    A relative PATH is read from the current folder, like --archive of `slactl report`.
 
-    Example: slactl report verify archive/2026-10/manager/v1
+    Example: slactl report verify reports/archive/2026-10/executive/v1
     """
     from slactl.report.archive import check_archive
-
-    if not path.is_absolute() and (repo is not None or (ctx.find_root().obj or {}).get("repo") is not None):
-        path = check_repo(repo, ctx) / path
 
     check = check_archive(path)
     code = ExitCode.USAGE if check.unreadable else (ExitCode.FINDINGS if check.problems else ExitCode.OK)

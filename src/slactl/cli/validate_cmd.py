@@ -10,7 +10,16 @@ from pathlib import Path
 
 import typer
 
-from slactl.cli.common import REPO_OPTION, FailOn, FindingsFormat, check_repo, envelope, fail
+from slactl.cli.common import (
+    REPO_OPTION,
+    FailOn,
+    FindingsFormat,
+    check_repo,
+    display_prefix,
+    emit,
+    envelope,
+    fail,
+)
 from slactl.findings import Severity, exit_code_for
 
 
@@ -18,15 +27,6 @@ class RulesFormat(StrEnum):
     text = "text"
     json = "json"
     md = "md"
-
-
-def _display_prefix(root: Path) -> str:
-    """The repository folder relative to the working directory, so CI annotations find the files."""
-    try:
-        rel = root.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel
 
 
 def validate(
@@ -46,7 +46,7 @@ def validate(
     files or folders are reported. Suppress a finding with `# slactl: disable=RULE` on its line.
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error.
 
-    Example: slactl validate --repo slas --format sarif --output slactl.sarif
+    Example: slactl validate --format sarif --output slactl.sarif
     """
     from slactl.loader.repository import ConfigError, load_config
     from slactl.reporters import REPORTERS, FindingsReport, default_format
@@ -77,23 +77,11 @@ def validate(
     chosen = default_format(format.value if format else None)
     report = FindingsReport(
         findings=run.findings, files=run.files, documents=run.documents, command="validate",
-        sources=run.result.sources, prefix=_display_prefix(root), suppressed=run.suppressed, wrap=envelope,
+        sources=run.result.sources, prefix=display_prefix(root), suppressed=run.suppressed, wrap=envelope,
     )
-    _emit(REPORTERS[chosen]().render(report, color=output is None and chosen == "text" and sys.stdout.isatty()),
+    emit(REPORTERS[chosen]().render(report, color=output is None and chosen == "text" and sys.stdout.isatty()),
           output)
     raise typer.Exit(int(exit_code_for(run.findings, Severity(fail_on.value))))
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from slactl.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(output, text)
-    except OSError as exc:
-        fail(f"cannot write '{output}': {exc.strerror}", "choose a writable --output path")
 
 
 def rules(
@@ -138,7 +126,7 @@ def schema_export(
     if check:
         stale = stale_schemas(folder)
         for name in stale:
-            typer.echo(f"{folder / name}: out of date", err=True)
+            typer.echo(f"{folder / name}: {'out of date' if (folder / name).is_file() else 'missing'}", err=True)
         if stale:
             typer.echo("hint: run slactl schema export", err=True)
         raise typer.Exit(1 if stale else 0)

@@ -163,10 +163,6 @@ class GitRepository:
             raise GitError(f"'{base.hexsha[:10]}' and '{head.hexsha[:10]}' have no common ancestor", hint)
         return bases[0]
 
-    def commits_between(self, base: Any, head: Any) -> list[CommitInfo]:
-        """Commits reachable from `head` but not from `base`, newest first."""
-        return [commit_info(c) for c in self.repo.iter_commits(f"{base.hexsha}..{head.hexsha}")]
-
     def approvals_between(self, base: Any, head: Any) -> dict[str, list[str]]:
         """`Approved-by` trailer values of the commits between `base` and `head`, by the definition files
         each commit changed (a trailer approves only what its own commit touched)."""

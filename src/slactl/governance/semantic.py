@@ -135,19 +135,24 @@ def spec_data(model: Any) -> dict[str, Any]:
     return data
 
 
-def _credit_at(tiers: list[dict[str, Any]], attained: float) -> float:
-    applicable = [t for t in tiers if attained < t["below"]]
-    return min(applicable, key=lambda t: t["below"])["credit"] if applicable else 0.0
+def credit_direction(old: list[dict[str, Any]], new: list[dict[str, Any]],
+                     old_cap: float = 100.0, new_cap: float = 100.0) -> str | None:
+    """raised when every attainment earns at least as much credit as before (and some more), etc.
 
+    Credits are compared as `slactl.compliance.credits.credit_for` pays them: exact, capped at the credit cap.
+    """
+    from slactl.compliance.credits import credit_for, exact
+    from slactl.model.agreement import CreditTier
 
-def credit_direction(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> str | None:
-    """raised when every attainment earns at least as much credit as before (and some more), etc."""
+    old_tiers = [CreditTier.model_validate(t) for t in old]
+    new_tiers = [CreditTier.model_validate(t) for t in new]
     points = {100.0}
     for tier in old + new:
         points.update({tier["below"], tier["below"] - 1e-9})
     more = less = False
     for point in points:
-        before, after = _credit_at(old, point), _credit_at(new, point)
+        before = credit_for(exact(point), old_tiers, old_cap) or 0
+        after = credit_for(exact(point), new_tiers, new_cap) or 0
         more = more or after > before
         less = less or after < before
     if more and not less:
@@ -252,7 +257,7 @@ def _group_credits(changes: list[Change], old: dict[str, Any], new: dict[str, An
         new_obj: dict[str, Any] = next((o for o in new.get("objectives", []) if o["id"] == ident), {})
         before, after = old_obj.get("credits", []), new_obj.get("credits", [])
         new_loc, old_loc = _upto(change.new_loc, "credits"), _upto(change.old_loc, "credits")
-        direction = credit_direction(before, after)
+        direction = credit_direction(before, after, old.get("credit_cap", 100.0), new.get("credit_cap", 100.0))
         grouped.append(Change(
             f"{head}.credits", "changed", before, after, old_loc, new_loc, direction,
             f"{head} credit tiers {direction or 'changed'}: {_fmt(before, 'credits')} -> {_fmt(after, 'credits')}",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from slactl.improvement.periods import Span, before
 from slactl.improvement.scoring import Recurrence
-from slactl.improvement.series import FrameReader, SeriesError, objective_results
+from slactl.improvement.series import FrameReader, SeriesError, objective_results, rows_between
 from slactl.loader.documents import LoadResult
 
 
@@ -34,16 +34,7 @@ def build_recurrence(load: LoadResult, reader: FrameReader, span: Span, periods:
     utc = ZoneInfo("UTC")
     start = datetime.combine(spans[0].first, time(0), tzinfo=utc)
     end = datetime.combine(spans[-1].last + timedelta(days=1), time(0), tzinfo=utc)
-    for doc in load.of_kind("DataSource"):
-        if doc.model.spec.type != "outages":
-            continue
-        frame = reader.read(str(doc.id), start, end)
-        if frame.empty:
-            continue
-        import pandas as pd
-
-        starts = pd.to_datetime(frame["start"], utc=True)
-        chosen = frame[(starts >= pd.Timestamp(start)) & (starts < pd.Timestamp(end))]
+    for chosen in rows_between(load, reader, "outages", "start", start, end):
         for service, count in chosen["service"].astype(str).value_counts().items():
             found.incidents[str(service)] = found.incidents.get(str(service), 0) + int(count)
     return found

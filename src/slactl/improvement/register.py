@@ -7,9 +7,7 @@ the file survive; the new text is validated before it replaces the file, and the
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,13 +15,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from slactl.atomic import write_text_atomic
 from slactl.findings import Severity
 from slactl.loader.documents import LoadedDocument, LoadResult, load_text
 from slactl.loader.yamlpos import new_yaml
 from slactl.model.kinds import ImprovementSpec
 
 OPEN_STATUSES = ("identified", "approved", "in_progress", "implemented")
-CLOSED_STATUSES = ("validated", "closed", "rejected", "failed")
 METADATA_FIELDS = ("name", "owner", "description")
 LIST_FIELDS = ("services", "agreements")
 DATE_FIELDS = ("started", "implemented", "updated")
@@ -258,24 +256,6 @@ def _document_header(text: str) -> tuple[str, bool]:
     return "", False
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then replace `path` in one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():
-            os.chmod(temp, path.stat().st_mode & 0o777)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
 def _check_text(text: str, rel: str, improvement_id: str, before: str = "") -> None:
     """Run the loader over the new text; refuse the edit when it brings an error the file did not have."""
     from collections import Counter
@@ -390,7 +370,7 @@ def add_improvement(
     _check_status_rules(new_spec)
     _check_references(result, new_spec)
     warnings = failed_predecessors(result, new_spec, exclude_id=improvement_id)
-    atomic_write(path, text)
+    write_text_atomic(path, text, keep_mode=True)
     return EditResult(id=improvement_id, file=rel, changed=dict(values), warnings=warnings)
 
 
@@ -462,5 +442,5 @@ def set_fields(root: Path, result: LoadResult, improvement_id: str, values: dict
     warnings = []
     if new_spec.status == "failed" and old_spec.status != "failed":
         warnings.append("recorded as failed with its lessons learned; `csi add` will quote them for the same gap")
-    atomic_write(path, text)
+    write_text_atomic(path, text, keep_mode=True)
     return EditResult(id=improvement_id, file=doc.file, changed=updates, warnings=warnings)

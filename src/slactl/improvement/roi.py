@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from slactl.improvement.periods import Span, before, containing, shift
-from slactl.improvement.series import FrameReader, SeriesError, objective_results
+from slactl.improvement.series import FrameReader, SeriesError, objective_results, rows_between
 from slactl.loader.documents import LoadResult
 
 
@@ -70,17 +70,8 @@ def count_complaints(load: LoadResult, reader: FrameReader, services: list[str],
     start = datetime.combine(first, time(0), tzinfo=UTC)
     end = datetime.combine(last, time(0), tzinfo=UTC) + pd.Timedelta(days=1)
     total = 0
-    for doc in load.of_kind("DataSource"):
-        if doc.model.spec.type != "complaints":
-            continue
-        frame = reader.read(str(doc.id), start, end)
-        if frame.empty:
-            continue
-        times = pd.to_datetime(frame["time"], utc=True)
-        mask = (times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))
-        if services:
-            mask &= frame["service"].isin(services)
-        total += int(mask.sum())
+    for rows in rows_between(load, reader, "complaints", "time", start, end):
+        total += int(rows["service"].isin(services).sum()) if services else len(rows)
     return total
 
 

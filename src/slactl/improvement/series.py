@@ -14,6 +14,7 @@ the rows that can matter to it. A period figure is the engine's result for that 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +37,19 @@ class FrameReader(Protocol):
     def read(self, source_id: str, start: datetime | None = None, end: datetime | None = None) -> pd.DataFrame: ...
 
     def manifest(self) -> dict[str, Any]: ...
+
+
+def rows_between(load: LoadResult, reader: FrameReader, source_type: str, column: str,
+                 start: datetime, end: datetime) -> Iterator[pd.DataFrame]:
+    """The rows of each DataSource of `source_type` whose `column` (a time) is in [start, end); empty reads skipped."""
+    for doc in load.of_kind("DataSource"):
+        if doc.model.spec.type != source_type:
+            continue
+        frame = reader.read(str(doc.id), start, end)
+        if frame.empty:
+            continue
+        times = pd.to_datetime(frame[column], utc=True)
+        yield frame[(times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))]
 
 
 class Frames(FrameStore):

@@ -49,7 +49,6 @@ class ScoringSettings(_Strict):
     alpha: float = Field(default=0.05, gt=0, lt=1, description="Significance level of the effect test.")
     bootstrap: int = Field(default=2000, ge=100, le=100000)
     seed: int = 20261
-    at_risk_margin: float = Field(default=0.0, ge=0)
     csat: CsatSettings = Field(default_factory=CsatSettings)
     scorecard: ScorecardWeights = Field(default_factory=ScorecardWeights)
 

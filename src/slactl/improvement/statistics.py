@@ -8,7 +8,6 @@ the same answer).
 
 from __future__ import annotations
 
-import math
 import statistics as stats
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -269,7 +268,3 @@ def effect(
             + ("reaches it" if met else "does not reach it")
         )
     return Effect(improvement_id, ref, granularity, window_before, window_after, comparison, spec.expected.target)
-
-
-def is_finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

@@ -84,7 +84,10 @@ def suggest(load: LoadResult, reader: FrameReader, source_id: str, *, service: s
 
 
 def _latency(source: str, service: str | None, frame: pd.DataFrame, wq: float, cq: float) -> Suggestion:
-    data = frame.dropna(subset=["latency_ms"])
+    data = frame.dropna(subset=["latency_ms"]) if "latency_ms" in frame else frame.iloc[0:0]
+    if data.empty:
+        raise ThresholdError(f"DataSource '{source}' has no latency_ms values{' for service ' + service if service else ''}"
+                             ": thresholds come from request latencies (good/total rows have none)")
     times = pd.to_datetime(data["time"], utc=True)
     hourly = data.assign(hour=times.dt.floor("h")).groupby("hour")["latency_ms"].quantile(0.95)
     hours = hourly.index

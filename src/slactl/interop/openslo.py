@@ -37,7 +37,6 @@ from slactl.interop.documents import (
     plain_labels,
     ratio_to_percent,
     read_source_documents,
-    to_plain,
 )
 from slactl.interop.writer import check_documents
 from slactl.loader.documents import LoadResult
@@ -1032,7 +1031,3 @@ def export_openslo(result: LoadResult, agreement: str | None = None) -> ExportRe
 
 def export_file_name(document: dict[str, Any]) -> str:
     return f"{document['kind'].lower()}-{make_id(document['metadata']['name'])}.yaml"
-
-
-def plain(value: Any) -> Any:
-    return to_plain(value)

@@ -123,14 +123,9 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    write_text_atomic(path, text)
-
-
 def write_planned(planned: list[PlannedFile]) -> list[Path]:
     written = []
     for item in planned:
-        write_atomic(item.path, item.text)
+        write_text_atomic(item.path, item.text)
         written.append(item.path)
     return written

@@ -29,7 +29,6 @@ class Indicator(str, Enum):
 
 
 TICKET_INDICATORS = {Indicator.RESPONSE_TIME, Indicator.RESOLUTION_TIME}
-REQUEST_INDICATORS = {Indicator.SUCCESS_RATIO, Indicator.LATENCY}
 
 
 class Window(str, Enum):

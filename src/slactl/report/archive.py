@@ -16,7 +16,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from slactl.report.render import safe_filename, write_bytes_atomic
@@ -74,12 +74,15 @@ def input_files(root: Path, definition_files: list[str], data_globs: list[str]) 
         path = root / rel
         if path.is_file():
             entries[rel] = {"path": rel, "role": "definition", "sha256": sha256_file(path)}
+    base = root.resolve()
     for pattern in data_globs:
+        if _outside_reason(pattern) is not None:
+            continue  # the store never reads these either (datasource-path-outside, data-path-outside)
         for found in sorted(glob.glob(str(root / pattern), recursive=True)):
             path = Path(found)
-            if not path.is_file():
+            if not path.is_file() or not path.resolve().is_relative_to(base):
                 continue
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            rel = path.resolve().relative_to(base).as_posix()
             entries.setdefault(rel, {"path": rel, "role": "data", "sha256": sha256_file(path)})
     return [entries[k] for k in sorted(entries)]
 
@@ -141,7 +144,7 @@ def write_archive(
 
 @dataclass
 class ArchiveProblem:
-    kind: str  # modified | missing | extra | unreadable
+    kind: str  # modified | missing | extra | tampered | unreadable
     path: str
     message: str
     expected: str | None = None
@@ -164,6 +167,19 @@ class ArchiveCheck:
         return not self.problems
 
 
+def _outside_reason(name: str) -> str | None:
+    """Why an output name of a manifest would point outside its version folder, or None.
+
+    write_archive only writes plain relative names; an absolute name, a drive, a `..` component or
+    an empty name can only come from an edited manifest.
+    """
+    if not name or name[:1] in "/\\" or PureWindowsPath(name).drive:
+        return "is not a relative path inside the archived version"
+    if any(part == ".." for part in re.split(r"[/\\]", name)):
+        return "has a '..' component (outside the archived version)"
+    return None
+
+
 def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
     prefix = f"{label}/" if label not in ("", ".") else ""
     manifest_path = folder / MANIFEST
@@ -177,8 +193,18 @@ def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
         check.problems.append(ArchiveProblem(
             "unreadable", prefix + MANIFEST, f"{prefix}{MANIFEST}: manifest unreadable ({reason})"))
         return
+    base = folder.resolve()
     for name, sha in sorted(expected.items()):
+        reason = _outside_reason(name)
         path = folder / name
+        if reason is None and path.exists() and not path.resolve().is_relative_to(base):
+            reason = "is a link to a file outside the archived version"
+        if reason is not None:
+            shown = name if len(name) <= 80 else name[:79] + "…"
+            check.problems.append(ArchiveProblem(
+                "tampered", prefix + MANIFEST,
+                f"{prefix}{MANIFEST}: manifest tampered: output '{shown}' {reason}; it was not read"))
+            continue
         if not path.is_file():
             check.problems.append(ArchiveProblem("missing", prefix + name, f"{prefix}{name}: file missing",
                                                  expected=sha))
@@ -191,8 +217,11 @@ def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         if path.is_file() and rel != MANIFEST and rel not in expected:
-            check.problems.append(ArchiveProblem("extra", prefix + rel, f"{prefix}{rel}: extra file not in the manifest",
-                                                 actual=sha256_file(path)))
+            inside = path.resolve().is_relative_to(base)  # a link out of the archive is reported, never read
+            check.problems.append(ArchiveProblem(
+                "extra", prefix + rel,
+                f"{prefix}{rel}: extra file not in the manifest" + ("" if inside else " (a link to outside the archive)"),
+                actual=sha256_file(path) if inside else None))
 
 
 def check_archive(path: Path) -> ArchiveCheck:

@@ -8,11 +8,11 @@ escaped with the `md` filter so names cannot break tables or inject markup.
 from __future__ import annotations
 
 import importlib.resources
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from slactl import atomic
 
 FORMATS = ("md", "html")
 TEMPLATE_FOR = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -103,30 +103,13 @@ def render_text(renderer: Renderer, data: dict[str, Any], fmt: str, template: st
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
+    """Write a report file atomically (UTF-8), with an ordinary file's mode."""
+    atomic.write_text_atomic(path, text, mode=atomic.ordinary_file_mode())
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a temporary file in the same folder, then rename it over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write a report file atomically; mkstemp makes 0600, a report is an ordinary file (0666 minus umask)."""
+    atomic.write_bytes_atomic(path, data, mode=atomic.ordinary_file_mode())
 
 
 def report_basename(period: str, view: str, scope_slug: str | None = None) -> str:

@@ -130,7 +130,8 @@ def _fmt_amount(value: float | None, unit: str) -> str:
         return "–"
     if unit == "seconds":
         return fmt_seconds(value)
-    return f"{fmt_number(value, 0 if float(value).is_integer() else 1)} {unit}"
+    word = unit[:-1] if float(value) == 1 and unit.endswith("s") else unit  # 1 ticket, 1.5 tickets
+    return f"{fmt_number(value, 0 if float(value).is_integer() else 1)} {word}"
 
 
 def _parse_time(text: str | None) -> datetime | None:

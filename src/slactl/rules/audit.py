@@ -109,7 +109,7 @@ def review_planning(ctx: Context) -> Iterator[Finding]:
             names = ", ".join(date(2000, m, 1).strftime("%B") for m in months if 1 <= m <= 12)
             yield _tag(ctx, policy, doc.finding(
                 "audit-review-planning", Severity.INFO,
-                f"{_label(doc)}'s next review ({due}) is not in a planning month of Policy '{policy.id}' ({names})",
+                f"the next review of {_label(doc)} ({due}) is not in a planning month of Policy '{policy.id}' ({names})",
                 "spec", "review", hint="move review.next into a planning month so targets are set with the budget",
             ))
 

@@ -318,7 +318,7 @@ def underpin_unused(ctx: Context) -> Iterator[Finding]:
                 yield doc.finding(
                     "underpin-unused", Severity.WARNING,
                     f"{ola.kind} '{ola_id}' underpins '{doc.id}' but none of its objectives supports one of "
-                    f"'{doc.id}''s objectives",
+                    f"the objectives of '{doc.id}'",
                     "spec", "underpinned_by", index,
                     hint=f"add supports: {doc.id}/OBJECTIVE to the {ola.kind}'s objectives, or remove it here",
                 )

@@ -328,7 +328,7 @@ def report_archive(ctx: Context) -> Iterator[Finding]:
     """A closed period has no archived report for an agreement under `report-archive-per-period`.
 
     Bad: `report-archive-per-period: {archive: reports/archive}` and no `reports/archive/2026-09/`.
-    Good: `slactl report --period 2026-09 --archive` run for every month since the agreement took effect.
+    Good: `slactl report --period 2026-09 --archive reports/archive` run for every month since it took effect.
     """
     for policy, params, targets in _with_params(ctx, "report-archive-per-period"):
         names = _archived_labels(ctx.root, params.archive, ctx.cache)

@@ -7,8 +7,10 @@ agreement's calendar time zone (UTC without a calendar), and compared that way h
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections.abc import Iterator
 from datetime import UTC, date
+from pathlib import PureWindowsPath
 from typing import Any
 
 from slactl.durations import format_duration
@@ -585,3 +587,52 @@ def escalation_order(ctx: Context) -> Iterator[Finding]:
                     f"{index} ({format_duration(levels[index - 1].after)})",
                     "spec", "levels", index, "after", hint="order levels by after",
                 )
+
+
+def path_escapes(pattern: str) -> str | None:
+    """Why a DataSource `path` glob could reach outside the repository, or None when it cannot.
+
+    `path` is relative to the repository root: absolute paths (POSIX or Windows, with a drive or a
+    leading slash or backslash) and any `..` component are refused.
+    """
+    text = pattern.strip()
+    if not text:
+        return None
+    if text[:1] in "/\\" or PureWindowsPath(text).drive:
+        return "is an absolute path"
+    if text.startswith("~"):
+        return "starts with '~' (a home folder)"
+    if any(part == ".." for part in re.split(r"[/\\]", text)):
+        return "has a '..' component"
+    return None
+
+
+@rule("datasource-path-outside", Severity.ERROR, standard="slactl")
+def datasource_path_outside(ctx: Context) -> Iterator[Finding]:
+    """A DataSource `path` points outside the repository.
+
+    `path` is a glob relative to the repository root. An absolute path, a `~` home folder or a
+    `..` component would let a change to the definitions read (and echo in error messages) any
+    file the build machine can read, such as credentials; `slactl ingest` refuses such files too.
+
+    Bad:
+
+        spec: {type: events, path: ../../home/ci/.netrc}
+        spec: {type: events, path: /var/log/app/*.csv}
+
+    Good:
+
+        spec: {type: events, path: data/events/*.csv}
+    """
+    for doc in ctx.result.of_kind("DataSource"):
+        pattern = doc.model.spec.path
+        reason = path_escapes(pattern)
+        if reason is not None:
+            yield doc.finding(
+                "datasource-path-outside", Severity.ERROR,
+                f"DataSource '{doc.id}' path '{pattern[:80]}' {reason}: paths are globs relative to the "
+                "repository root and must stay inside it",
+                "spec", "path",
+                hint="copy or export the files into the repository (for example data/<source>/*.csv) "
+                     "and point path there",
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,6 +316,12 @@ def read_file(path: Path, rel: str, settings: SourceSettings, known_services: se
 
 def _plan_columns(settings: SourceSettings, headers: list[str], problems: _Problems) -> dict[str, str | None] | None:
     """slactl name -> header in this file (None when an optional column is absent); None if rejected."""
+    repeated = sorted(h for h, n in Counter(headers).items() if n > 1)
+    if repeated:
+        names = ", ".join(f"'{clip(h, HEADER_ECHO_CHARS)}'" for h in repeated)
+        problems.add(1, None, "data-duplicate-column", f"header repeats column name(s) {names}; file rejected",
+                     hint="export the file with each column name once, or rename the extra column")
+        return None
     present = set(headers)
     plan: dict[str, str | None] = {}
     missing: list[str] = []
@@ -331,14 +338,50 @@ def _plan_columns(settings: SourceSettings, headers: list[str], problems: _Probl
         if not has_counts and plan.get("latency_ms") is None:
             missing.append("'good' and 'total', or 'latency_ms'")
     if missing:
-        found = ", ".join(f"'{h}'" for h in headers) or "none"
+        found = _headers_excerpt(headers)
         example = next((c.name for c in TYPES[settings.type] if c.header and plan.get(c.name) is None), "time")
+        hint = (f"map the file's headers in DataSource '{settings.id}' `columns`, "
+                f"e.g. columns: {{{example}: <header in the file>}}")
+        if len(headers) == 1 and settings.delimiter != ";" and ";" in headers[0]:
+            hint = f"the header looks semicolon-delimited: set delimiter: \";\" on the DataSource '{settings.id}'"
         problems.add(1, None, "data-missing-column",
                      f"missing column(s) {', '.join(missing)} for a {settings.type} source; headers found: {found}",
-                     hint=f"map the file's headers in DataSource '{settings.id}' `columns`, "
-                          f"e.g. columns: {{{example}: <header in the file>}}")
+                     hint=hint)
         return None
     return plan
+
+
+# Largest magnitude of a number cell: beyond it sums lose whole units (float64 is exact to 2**53) and
+# overflow to infinity; no request count, latency in ms, impact or score is that large.
+MAX_NUMBER = 1e15
+HEADER_ECHO_CHARS = 24  # of one header, in messages
+HEADER_ECHO_TOTAL = 80  # of all the headers listed in one message
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters (an ellipsis marks the cut): messages never echo a long line."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def _headers_excerpt(headers: list[str]) -> str:
+    """A short, truncated list of a file's headers for messages.
+
+    A file that is not the export its DataSource expects (or a file that should never have been
+    matched) has a "header" that can be any line; only a short part of it is ever shown.
+    """
+    shown: list[str] = []
+    used = 0
+    for header in headers:
+        part = f"'{clip(header, HEADER_ECHO_CHARS)}'"
+        if used + len(part) > HEADER_ECHO_TOTAL:
+            break
+        shown.append(part)
+        used += len(part) + 2
+    rest = len(headers) - len(shown)
+    if rest:
+        shown.append(f"and {rest} more")
+    return ", ".join(shown) or "none"
 
 
 def _typed_times(head: bytes, settings: SourceSettings, headers: list[str], plan: dict[str, str | None]) -> set[str]:
@@ -416,7 +459,7 @@ def _read_csv(path: Path, settings: SourceSettings, headers: list[str], plan: di
             if problem is not None:
                 problems.items.append(problem)
                 return None, 0
-        problems.add(1, None, "data-unreadable", f"cannot read the file as CSV: {text.splitlines()[0]}",
+        problems.add(1, None, "data-unreadable", f"cannot read the file as CSV: {clip(text.splitlines()[0], 120)}",
                      hint=f"check the delimiter ('{settings.delimiter}') and quoting, or declare `delimiter:` on the DataSource")
         return None, 0
     except (OSError, LookupError, ValueError) as exc:
@@ -529,7 +572,7 @@ def _normalise(holder: list[pa.Table], settings: SourceSettings, plan: dict[str,
         if header is None:
             return ""
         value = table.column(header)[index].as_py()
-        return "" if value is None else str(value)
+        return "" if value is None else clip(str(value), 40)
 
     # times last: each time column's text is dropped as soon as it is parsed (the bulk of a big file)
     ordered = [c for c in definitions if c.kind != "time"] + [c for c in definitions if c.kind == "time"]
@@ -582,6 +625,16 @@ def _normalise(holder: list[pa.Table], settings: SourceSettings, plan: dict[str,
                           lambda i, name=column.name, header=header: (
                               f"'{header}' value '{cell(name, i)}' is not a number; row skipped"),
                           hint="fix the value, or list it in `null_values` if it means empty")
+            with np.errstate(invalid="ignore"):
+                huge = ~(np.abs(values) <= MAX_NUMBER)  # NaN, infinite or beyond any real count
+            huge &= ~missing & ~skip
+            skip |= huge
+            problems.rows(huge, lines, header, "data-value-not-finite",
+                          lambda i, name=column.name, header=header: (
+                              f"'{header}' value '{cell(name, i)}' is not a finite number of at most "
+                              f"{MAX_NUMBER:g}; row skipped"),
+                          hint="fix the export (nan, inf and overflowing values are not measurements), or "
+                               "list the value in `null_values` if it means empty")
         else:
             array = _text(raw, mapping)
             columns[column.name] = _lists(array) if column.kind == "list" else array
@@ -638,7 +691,7 @@ def _check_values(settings: SourceSettings, plan: dict[str, str | None], columns
         skip |= wrong
         problems.rows(wrong, lines, plan[name], "data-value-invalid",
                       lambda i, n=name, c=category, a=allowed: (
-                          f"{n} '{c.value(i)}' is not one of {', '.join(a)}; row skipped"),
+                          f"{n} '{clip(c.value(i), 40)}' is not one of {', '.join(a)}; row skipped"),
                       hint=f"fix the value, or rename it in `value_map: {{{name}: {{...}}}}`")
         lowered = [v.lower() if v.lower() in allowed else v for v in category.values]
         category.values = lowered

@@ -336,15 +336,47 @@ class Store:
             delimiter=spec.delimiter, encoding=spec.encoding,
         )
 
-    def _candidates(self, repo_root: Path, pattern: str) -> list[Path]:
-        base = pattern if os.path.isabs(pattern) else str(repo_root / pattern)
+    def _candidates(self, repo_root: Path, pattern: str, report: IngestReport | None = None,
+                    where: tuple[str, int] | None = None, sid: str = "") -> list[Path]:
+        """Files the glob `pattern` matches inside the (resolved) repository root `repo_root`.
+
+        `path` is relative to the repository root (SPEC 2.5): an absolute pattern, a `~` or a `..`
+        component matches nothing, and a matched file whose resolved path is outside the repository
+        (a symbolic link to, or inside a linked folder pointing at, somewhere else) is not read. With
+        `report`, each refusal is reported as `data-path-outside` (the pattern at `where`, the
+        DataSource's YAML file and line; a refused file at its own path); files are never opened here.
+        """
+        from slactl.rules.sanity import path_escapes
+
+        reason = path_escapes(pattern)
+        if reason is not None:
+            if report is not None:
+                file, line = where or ("slactl", 1)
+                report.problems.append(DataProblem(
+                    file, line, None, "data-path-outside",
+                    f"DataSource '{sid}' path '{pattern[:80]}' {reason}: no file was read (paths are globs "
+                    "relative to the repository root)", "error",
+                    "copy the files into the repository and point path there; `slactl validate` reports this "
+                    "as datasource-path-outside"))
+            return []
         store = self.root.resolve()
         found = []
-        for name in globlib.glob(base, recursive=True):
+        for name in globlib.glob(str(repo_root / pattern), recursive=True):
             path = Path(name)
-            if not path.is_file():
+            try:
+                if not path.is_file():
+                    continue
+                resolved = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue  # dangling or looping links: nothing to read
+            if resolved != repo_root and repo_root not in resolved.parents:
+                if report is not None:
+                    report.problems.append(DataProblem(
+                        self._rel(path, repo_root), 1, None, "data-path-outside",
+                        f"file matched by DataSource '{sid}' is a link to a file outside the repository; "
+                        "it was not read", "error",
+                        "replace the symbolic link by a copy of the file inside the repository"))
                 continue
-            resolved = path.resolve()
             if resolved == store or store in resolved.parents:
                 continue
             found.append(path)
@@ -381,7 +413,9 @@ class Store:
                     if not path.is_file():
                         raise IngestError(f"{path}: no such file", usage=True)
             else:
-                paths = self._candidates(repo_root, spec.path)
+                doc = load_result.get("DataSource", sid)
+                where = (doc.file, doc.pos("spec", "path")[0]) if doc is not None else None
+                paths = self._candidates(repo_root, spec.path, report, where, sid)
             seen: set[str] = set()
             for path in paths:
                 rel = self._rel(path, repo_root)
