@@ -79,7 +79,8 @@ def _render_text(report: Any) -> None:
     previous = None
     for r in report.results:
         style, word = STATUS_STYLE[r.status]
-        budget = r.error_budget.remaining_ratio if r.error_budget else None
+        # with too little data the budget says nothing: show none rather than -24900%
+        budget = r.error_budget.remaining_ratio if r.error_budget and r.status != "insufficient_data" else None
         name = f"{r.agreement} ({r.kind})" if r.agreement != previous else ""
         previous = r.agreement
         table.add_row(

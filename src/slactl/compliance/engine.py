@@ -129,9 +129,9 @@ class SourceData:
         if len(names) < 2**15:
             codes = codes.astype(np.int16)
         order = np.argsort(codes, kind="stable")
-        valid = codes[codes >= 0]
-        counts = np.bincount(valid, minlength=len(names))
-        bounds = np.concatenate([[0], np.cumsum(counts)]) + int((codes < 0).sum())
+        missing = int((codes < 0).sum()) if codes.size and codes.min() < 0 else 0
+        counts = np.bincount(codes[codes >= 0] if missing else codes, minlength=len(names))
+        bounds = np.concatenate([[0], np.cumsum(counts)]) + missing
         return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names) if counts[i]}
 
     @staticmethod
@@ -152,14 +152,16 @@ class SourceData:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        table = table.unify_dictionaries().combine_chunks()
+        # no combine_chunks: copying ten million rows costs more than the whole computation
+        table = table.unify_dictionaries()
         service = table.column("service")
-        encoded = service.chunk(0) if service.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.string()))
-        if not pa.types.is_dictionary(encoded.type):
-            encoded = pc.dictionary_encode(encoded)
-        indices = encoded.indices
-        codes = (indices.fill_null(-1) if indices.null_count else indices).to_numpy(zero_copy_only=False)
-        names = [str(v) for v in encoded.dictionary.to_pylist()]
+        if not pa.types.is_dictionary(service.type):
+            service = pc.dictionary_encode(service)
+        chunks = service.chunks
+        names = [str(v) for v in chunks[0].dictionary.to_pylist()] if chunks else []
+        parts = [(c.indices.fill_null(-1) if c.null_count else c.indices).to_numpy(zero_copy_only=False)
+                 for c in chunks]
+        codes = np.concatenate(parts) if parts else np.empty(0, np.int32)
         return SourceData(table.num_rows, SourceData._groups(codes, names), table=table)
 
     @property
