@@ -226,7 +226,8 @@ def main() -> None:
                 list(yaml.load_all(path.read_text(encoding="utf-8")))
 
         def safe() -> None:
-            yaml = YAML(typ="safe")
+            # the pure-Python safe loader: the C one (libyaml) rejects some YAML 1.2 that slactl accepts
+            yaml = YAML(typ="safe", pure=True)
             for path in paths:
                 list(yaml.load_all(path.read_text(encoding="utf-8")))
 
