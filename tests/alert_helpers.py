@@ -74,14 +74,17 @@ def objective(
     agreement: str = "payments-gold",
     in_progress: bool = False,
     credit: float | None = 10,
+    end: str = "",
 ) -> ObjectiveResult:
+    """One objective's result; `end` (ISO) with in_progress False means the period was judged after it closed."""
     return ObjectiveResult(
         agreement=agreement, kind="SLA", objective=name, indicator=indicator, target=target, attained=attained,
         status=status, coverage=1.0, eligible_seconds=2_678_400, excluded_seconds=0, bad_seconds=13_392,
         counted=None, within=None,
         error_budget=ErrorBudget(unit="seconds", total=2678.4, consumed=13392, remaining_ratio=-4.0),
         burn_rates=burn_rates, projected=None, percentiles=None, credit_percent=credit, review_required=False,
-        period=period, service="payments-api", in_progress=in_progress, alerts=list(alerts or []),
+        period=period, service="payments-api", in_progress=in_progress, live=in_progress, end=end,
+        alerts=list(alerts or []),
     )
 
 

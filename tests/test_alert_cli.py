@@ -74,16 +74,18 @@ def _alert(repo: Path, env: dict[str, str], *args: str):
 
 
 def test_breach_is_notified_once_then_escalated_to_the_customer(repo: Path) -> None:
+    # October closed at 00:00; delays count from the close: the 2h customer level is due at 02:00
     with webhook() as slack, webhook() as pager, webhook() as customer:
         env = {"SLACTL_CLI_SLACK": slack.url, "SLACTL_CLI_PD": pager.url, "SLACTL_CLI_PD_ROUTING_KEY": PD_KEY,
                "SLACTL_CLI_CUSTOMER": customer.url}
-        first = _alert(repo, env, "--as-of", "2026-11-01T09:00:00Z")
-        again = _alert(repo, env, "--as-of", "2026-11-01T10:00:00Z")
-        later = _alert(repo, env, "--as-of", "2026-11-01T11:00:00Z", "--format", "json")
+        first = _alert(repo, env, "--as-of", "2026-11-01T00:30:00Z")
+        again = _alert(repo, env, "--as-of", "2026-11-01T01:30:00Z")
+        later = _alert(repo, env, "--as-of", "2026-11-01T02:30:00Z", "--format", "json")
     assert first.exit_code == 0, first.output
     assert "payments-gold/availability@2026-10  breached (critical)  attained 99.731% target 99.9%" in first.stdout
     assert "ops-slack (slack, trigger): payments-gold/availability@2026-10: delivered after 1 attempt(s)" in first.stdout
-    assert "customer-hook: level 1 is due in 2h" in first.stdout
+    assert "customer-hook: level 1 is due in 1h30m (2h after the period closed)" in first.stdout
+    assert "customer-hook: level 1 is due in 30m (2h after the period closed)" in again.stdout
     assert again.exit_code == 0 and "sent:" not in again.stdout
     assert "unchanged since last notified" in again.stdout
     payload = json.loads(later.stdout)

@@ -3,17 +3,19 @@
 A condition is one objective of one agreement in one period that is breached, at risk, or
 burning its error budget faster than an alert tier allows. `plan_notifications` walks each
 agreement's EscalationPolicy: a level is due once its `after` delay has passed since the
-condition was first seen; an unchanged condition is not sent twice to the same target; a
+condition was first seen, or, for a period judged after its end, since the period closed
+(whichever is earlier); an unchanged condition is not sent twice to the same target; a
 changed one (or one that comes back after recovering) is sent again only after the cooldown;
 a recovered condition is sent once as a resolve/recovery to every target that had it open.
 Conditions of one agreement going to one target are grouped into one message (PagerDuty gets
-one event per condition, since its dedup_key is its own grouping).
+one event per condition, since its dedup_key is its own grouping). Conditions on indicators
+that are not time-critical (`NON_PAGING_INDICATORS`) never go to a `pagerduty` target.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slactl.durations import format_duration
@@ -23,6 +25,11 @@ from slactl.loader.documents import LoadResult
 DEFAULT_COOLDOWN = 4 * 3600.0
 FORGET_AFTER = 90 * 86400.0  # state of conditions quiet this long is dropped, so the file stays small
 SEVERITY_RANK = {"critical": 3, "error": 2, "warning": 1, "info": 0}
+# Measures that are only known after the fact (survey answers, tickets counted when their clock
+# stops): paging an on-call engineer cannot change them, so they go to chat and webhooks only.
+# Availability, success ratio and latency come from live telemetry and may page.
+NON_PAGING_INDICATORS = frozenset({"csat", "response_time", "resolution_time"})
+PAGING_FORMATS = frozenset({"pagerduty"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,12 @@ class Condition:
     alerts: tuple[dict[str, Any], ...] = ()
     budget_remaining_ratio: float | None = None
     credit_percent: float | None = None
+    closed_at: str | None = None  # end of the period, when it was judged after its end
+
+    @property
+    def paging(self) -> bool:
+        """Whether this condition may go to a paging target (PagerDuty)."""
+        return self.indicator not in NON_PAGING_INDICATORS
 
     @property
     def fingerprint(self) -> tuple[str, str]:
@@ -63,6 +76,26 @@ def _severity(status: str, alerts: list[dict[str, Any]]) -> str:
     if any(a.get("severity") == "page" for a in alerts):
         return "error"
     return "warning"
+
+
+def _closed_at(r: Any) -> str | None:
+    """The end of the period of result `r` when it was judged after that end (None while live)."""
+    if getattr(r, "live", False) or getattr(r, "in_progress", False):
+        return None
+    end = getattr(r, "end", "") or ""
+    try:
+        moment = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+def insufficient_from_report(report: Any) -> list[str]:
+    """Keys of the objectives with insufficient data: they neither raise nor clear a condition."""
+    return [condition_key(r.agreement, r.objective, r.period or report.period)
+            for r in report.results if r.status == "insufficient_data"]
 
 
 def conditions_from_report(report: Any) -> list[Condition]:
@@ -86,7 +119,7 @@ def conditions_from_report(report: Any) -> list[Condition]:
             in_progress=bool(getattr(r, "in_progress", False)), burn_rates=r.burn_rates,
             alerts=tuple(alerts),
             budget_remaining_ratio=budget.remaining_ratio if budget is not None else None,
-            credit_percent=r.credit_percent,
+            credit_percent=r.credit_percent, closed_at=_closed_at(r),
         ))
     return found
 
@@ -141,6 +174,13 @@ class Plan:
     skipped: list[Skipped] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
+    evaluated: int = 0  # objectives in the compliance report
+    insufficient: list[str] = field(default_factory=list)  # keys of objectives with insufficient data
+    escalate_from: dict[str, datetime] = field(default_factory=dict)  # condition key -> start of its delays
+
+    def closed(self, condition: Condition) -> bool:
+        """Whether `condition` belongs to a period that had closed by `now`."""
+        return condition.closed_at is not None and datetime.fromisoformat(condition.closed_at) <= self.now
 
 
 def _targets(result: LoadResult, agreement_doc: Any) -> tuple[list[tuple[float, Target]], float] | None:
@@ -160,6 +200,20 @@ def _since(now: datetime, iso: str) -> float:
     return (now - datetime.fromisoformat(iso)).total_seconds()
 
 
+def escalation_start(condition: Condition, st: ConditionState, now: datetime) -> datetime:
+    """When the `after` delays of `condition` count from: first seen, or the close of its period if earlier.
+
+    A period judged after its end has been breached since that end at the latest; counting from
+    the first run of slactl would make every level wait again for a month that closed weeks ago.
+    """
+    start = st.first_seen_at
+    if condition.closed_at is not None:
+        closed = datetime.fromisoformat(condition.closed_at)
+        if closed <= now and closed < start:
+            return closed
+    return start
+
+
 def plan_notifications(report: Any, result: LoadResult, state: AlertState, now: datetime) -> Plan:
     """What to send now, given the compliance report, the definitions and what was sent before.
 
@@ -167,7 +221,8 @@ def plan_notifications(report: Any, result: LoadResult, state: AlertState, now: 
     `record_delivery` once a delivery succeeds, so a failed delivery is tried again next run.
     """
     conditions = conditions_from_report(report)
-    plan = Plan(now=now, conditions=conditions)
+    plan = Plan(now=now, conditions=conditions, evaluated=len(report.results),
+                insufficient=insufficient_from_report(report))
     agreements = result.index("agreement")
     credits = {a.agreement: a for a in getattr(report, "agreements", [])}
     by_agreement: dict[str, list[Condition]] = {}
@@ -215,14 +270,23 @@ def plan_notifications(report: Any, result: LoadResult, state: AlertState, now: 
         targets, cooldown = policy
         for condition in items:
             st = state.conditions[condition.key]
-            elapsed = (now - st.first_seen_at).total_seconds()
+            start = plan.escalate_from[condition.key] = escalation_start(condition, st, now)
+            elapsed = (now - start).total_seconds()
+            from_close = condition.closed_at is not None and start == datetime.fromisoformat(condition.closed_at)
             for after, target in targets:
                 if target.channel == "customer" and condition.status != "breached":
                     plan.skipped.append(Skipped(condition.key, target.name, "customers hear of breaches only"))
                     continue
+                if target.format in PAGING_FORMATS and not condition.paging:
+                    plan.skipped.append(Skipped(
+                        condition.key, target.name,
+                        f"{condition.indicator} is not time-critical: never paged, sent to chat and webhooks only"))
+                    continue
                 if after > elapsed:
                     wait = format_duration(after - elapsed)
-                    plan.skipped.append(Skipped(condition.key, target.name, f"level {target.level} is due in {wait}"))
+                    since = f" ({format_duration(after)} after the period closed)" if from_close else ""
+                    plan.skipped.append(Skipped(condition.key, target.name,
+                                                f"level {target.level} is due in {wait}{since}"))
                     continue
                 sent = st.targets.get(target.state_key)
                 if sent is None:

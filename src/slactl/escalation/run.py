@@ -28,20 +28,28 @@ class AlertRun:
         return [d for d in self.deliveries if not d.delivered]
 
     def to_dict(self) -> dict[str, Any]:
+        plan = self.plan
         return {
-            "as_of": self.plan.now.isoformat(),
+            "as_of": plan.now.isoformat(),
             "dry_run": self.dry_run,
             "conditions": [
                 {"key": c.key, "agreement": c.agreement, "objective": c.objective, "period": c.period,
-                 "status": c.status, "severity": c.severity, "attained": c.attained, "target": c.target}
-                for c in self.plan.conditions
+                 "status": c.status, "severity": c.severity, "attained": c.attained, "target": c.target,
+                 "indicator": c.indicator, "paging": c.paging,
+                 "period_closed_at": c.closed_at if plan.closed(c) else None,
+                 "escalate_from": plan.escalate_from[c.key].isoformat() if c.key in plan.escalate_from else None}
+                for c in plan.conditions
             ],
-            "resolved": list(self.plan.resolved),
+            "resolved": list(plan.resolved),
+            "insufficient_data": list(plan.insufficient),
+            "no_data": plan.evaluated > 0 and len(plan.insufficient) == plan.evaluated,
             "notifications": self.previews if self.dry_run else [d.to_dict() for d in self.deliveries],
-            "skipped": [{"condition": s.condition, "target": s.target, "reason": s.reason} for s in self.plan.skipped],
+            "skipped": [{"condition": s.condition, "target": s.target, "reason": s.reason} for s in plan.skipped],
             "summary": {
-                "conditions": len(self.plan.conditions),
-                "notifications": len(self.plan.notifications),
+                "objectives": plan.evaluated,
+                "insufficient_data": len(plan.insufficient),
+                "conditions": len(plan.conditions),
+                "notifications": len(plan.notifications),
                 "delivered": sum(d.delivered for d in self.deliveries),
                 "failed": len(self.failed),
             },
