@@ -214,10 +214,31 @@ def _parse_as_of(text: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _alert_text(data: dict[str, Any], dry_run: bool) -> str:
-    lines = []
+def _alert_header(data: dict[str, Any], period: str) -> list[str]:
+    """What was evaluated: a period without data is said so, never shown as "0 conditions"."""
+    from slactl.durations import format_duration
+
+    summary = data["summary"]
+    evaluated, missing = summary["objectives"], summary["insufficient_data"]
+    if evaluated == 0:
+        return [f"no objective evaluated for {period} at {data['as_of']}: no agreement in force; nothing to notify"]
+    if data["no_data"]:
+        return [f"no data for {period} at {data['as_of']}: all {evaluated} objective(s) have insufficient data, "
+                "so no condition is raised or cleared (this does not mean they are met)"]
+    lines = [f"{len(data['conditions'])} condition(s) at {data['as_of']} ({evaluated} objective(s) evaluated"
+             + (f", {missing} with insufficient data: neither raised nor cleared)" if missing else ")")]
+    now = datetime.fromisoformat(data["as_of"])
+    for label, closed in sorted({(c["period"], c["period_closed_at"]) for c in data["conditions"]
+                                 if c["period_closed_at"]}):
+        ago = format_duration(round((now - datetime.fromisoformat(closed)).total_seconds() / 60) * 60)
+        lines.append(f"period {label} closed {ago} ago ({closed}): escalation delays count from its close, "
+                     "so every level whose delay has passed is due now")
+    return lines
+
+
+def _alert_text(data: dict[str, Any], dry_run: bool, period: str) -> str:
+    lines = _alert_header(data, period)
     conditions = data["conditions"]
-    lines.append(f"{len(conditions)} condition(s) at {data['as_of']}")
     for c in conditions:
         figures = ""
         if c["attained"] is not None and c["target"] is not None:
@@ -225,6 +246,9 @@ def _alert_text(data: dict[str, Any], dry_run: bool) -> str:
         lines.append(f"  {c['key']}  {c['status']} ({c['severity']}){figures}")
     for key in data["resolved"]:
         lines.append(f"  {key}  recovered")
+    if not data["no_data"]:
+        for key in data["insufficient_data"]:
+            lines.append(f"  {key}  insufficient data")
     notifications = data["notifications"]
     if notifications:
         lines.append("would send:" if dry_run else "sent:")
@@ -261,7 +285,9 @@ def alert(
     Technical channels get figures and burn rates; customer channels get a plain-language status
     and credits, for breaches only. An unchanged condition is not sent twice; a changed one waits
     for the policy's cooldown (default 4h); each level is notified once its `after` delay has
-    passed since the condition was first seen; recoveries are sent once. Webhook URLs and keys
+    passed since the condition was first seen (for a closed period: since the period closed, if
+    earlier); recoveries are sent once. Customer satisfaction and ticket times are never sent to
+    PagerDuty. Objectives without data neither raise nor clear a condition. Webhook URLs and keys
     are read from the environment variables the policy names and never printed. State and the
     delivery log live in <store>/alerts/. Exit codes: 0 every due notification delivered (or none
     due), 1 a delivery failed after its retries, 2 usage error or unreadable input.
@@ -269,6 +295,7 @@ def alert(
     Example: slactl alert --period 2026-10 --dry-run
     """
     from slactl.changes.records import month_label, period_bounds
+    from slactl.compliance.periods import PeriodError
     from slactl.escalation.delivery import RetryPolicy
     from slactl.escalation.run import run_alerts
     from slactl.escalation.state import StateError
@@ -289,6 +316,11 @@ def alert(
         report = compute_compliance(root, result, label, as_of=evaluate_at, store=store, ingest=False)
     except ComplianceError as exc:
         fail(str(exc), "check the agreements and the period")
+    except PeriodError as exc:  # a period that has not started: there is nothing to judge yet
+        if "before the start" not in str(exc):
+            fail(str(exc), "check the period and --as-of")
+        fail(f"period {label} has not started at {now.isoformat()}: there is nothing to judge yet",
+             "pass the current or a past period, or an --as-of inside the period")
     try:
         policy = RetryPolicy(max_attempts=retries + 1, request_timeout=timeout)
         run = run_alerts(report, result, config.store_path, now, dry_run=dry_run, policy=policy)
@@ -301,7 +333,7 @@ def alert(
     if format is OutputFormat.json:
         echo_json(envelope(period=label, **data))
     else:
-        sys.stdout.write(_alert_text(data, dry_run))
+        sys.stdout.write(_alert_text(data, dry_run, label))
     raise typer.Exit(int(ExitCode.FINDINGS if run.failed else ExitCode.OK))
 
 
