@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from slactl.compliance.figures import (
     LOOKBACKS,
@@ -47,6 +46,9 @@ from slactl.timeline.calendar import service_hours, zone_of
 from slactl.timeline.intervals import NS, IntervalSet, from_ns, to_ns
 from slactl.timeline.maintenance import exclusion_time, maintenance_occurrences, maintenance_time
 
+if TYPE_CHECKING:  # pandas is imported only where a source is read as a frame, not for Arrow sources
+    import pandas as pd
+
 FITTING_SOURCES = {
     Indicator.AVAILABILITY: {"probes", "outages"},
     Indicator.SUCCESS_RATIO: {"events"},
@@ -69,6 +71,8 @@ def ns_array(series: pd.Series) -> npt.NDArray[np.int64]:
     """UTC nanoseconds of a datetime column; NaT becomes NAT."""
     if series.empty:
         return np.empty(0, np.int64)
+    import pandas as pd
+
     values = pd.to_datetime(series, utc=True)
     return values.dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64)
 
@@ -136,6 +140,8 @@ class SourceData:
 
     @staticmethod
     def of(frame: pd.DataFrame) -> SourceData:
+        import pandas as pd
+
         frame = frame.reset_index(drop=True)
         if frame.empty or "service" not in frame:
             return SourceData(len(frame), {}, frame_=frame)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from slactl.timeline.intervals import IntervalSet
 
@@ -49,6 +48,8 @@ def merge_pauses(
     """Union of each ticket's pause intervals, so overlapping pauses are not subtracted twice."""
     if ticket_index.size == 0:
         return ticket_index, starts, ends
+    import pandas as pd
+
     frame = pd.DataFrame({"t": ticket_index, "s": starts, "e": ends}).sort_values(["t", "s"], kind="stable")
     frame["run"] = frame.groupby("t")["e"].cummax()
     prev_run = frame.groupby("t")["run"].shift(1)
