@@ -186,11 +186,11 @@ spec:
 """
 
 
-def write_repo(root: Path, *, register: str = REGISTER, toml: str | None = None) -> Path:
+def write_repo(root: Path, *, register: str = REGISTER, toml: str | None = None, sources: str = SOURCES) -> Path:
     files = {
         "services.yaml": SERVICES,
         "agreements/payments.yaml": SLA,
-        "sources.yaml": SOURCES,
+        "sources.yaml": sources,
         "improvements/register.yaml": register,
         "problems/db.yaml": PROBLEMS,
     }

@@ -395,7 +395,7 @@ def csi_roi(
 
     Example: slactl csi roi --periods 6
     """
-    from slactl.improvement.roi import roi_report
+    from slactl.improvement.roi import describe_periods, roi_report
 
     root, load, _ = _load(ctx, repo)
     if improvement_id and load.get("Improvement", improvement_id) is None:
@@ -409,13 +409,20 @@ def csi_roi(
         if item.before is None or item.after is None:
             typer.echo(f"  not measured: {'; '.join(item.notes)}")
             continue
-        typer.echo(f"  before {item.before.periods[0]}..{item.before.periods[-1]}: {item.before.breaches} breach(es), "
-                   f"credits {item.before.credits:.2f}, {item.before.complaints} complaint(s)")
-        typer.echo(f"  after  {item.after.periods[0]}..{item.after.periods[-1]}: {item.after.breaches} breach(es), "
-                   f"credits {item.after.credits:.2f}, {item.after.complaints} complaint(s)")
-        roi = "-" if item.roi is None else f"{100 * item.roi:.1f}%"
-        typer.echo(f"  avoided: {item.breaches_avoided} breach(es), {item.credits_saved:.2f} credits, "
-                   f"{item.complaints_avoided} complaint(s); investment {item.investment}; ROI {roi}")
+        for name, window in (("before", item.before), ("after ", item.after)):
+            if not window.periods:
+                typer.echo(f"  {name} {describe_periods(window.missing)}: no data")
+                continue
+            complaints = "complaints unknown (no data)" if window.complaints is None else f"{window.complaints} complaint(s)"
+            typer.echo(f"  {name} {describe_periods(window.periods)}: {window.breaches} breach(es), "
+                       f"credits {window.credits:.2f}, {complaints}")
+        if item.measurable:
+            roi = "-" if item.roi is None else f"{100 * item.roi:.1f}%"
+            complaints = "-" if item.complaints_avoided is None else str(item.complaints_avoided)
+            typer.echo(f"  avoided: {item.breaches_avoided} breach(es), {item.credits_saved:.2f} credits, "
+                       f"{complaints} complaint(s); investment {item.investment}; ROI {roi}")
+        else:
+            typer.echo(f"  ROI not measurable; investment {item.investment}")
         for note in item.notes:
             typer.echo(f"  note: {note}")
     total = "-" if report.total_roi is None else f"{100 * report.total_roi:.1f}%"
@@ -519,30 +526,39 @@ def gaps_cmd(
     """
     from slactl.improvement.csat import analyse, watermelons
     from slactl.improvement.gaming import gaming_checks
-    from slactl.improvement.gaps import find_gaps
+    from slactl.improvement.gaps import find_gaps, unmeasured
     from slactl.improvement.recurrence import build_recurrence
 
     root, load, settings = _load(ctx, repo)
     span = _span(period)
     reader = _reader(root, load)
     results = _period_results(root, load, reader, span)
+    no_data = unmeasured(results, load, reader, span)
     melons = watermelons(analyse(load, reader, span, settings.csat, results))
     recurrence = build_recurrence(load, reader, span, settings.periods)
     found = find_gaps(results, load, settings, period=span.label, recurrence=recurrence, watermelons=melons)
     checks = gaming_checks(load, reader, span.first, span.last) if gaming else []
     if format == OutputFormat.json:
-        payload: dict[str, Any] = {"period": span.label, "gaps": [g.to_dict() for g in found]}
+        payload: dict[str, Any] = {"period": span.label, "gaps": [g.to_dict() for g in found], "no_data": no_data,
+                                   "has_data": len(no_data) < len(results)}
         if gaming:
             payload["gaming"] = [c.to_dict() for c in checks]
         echo_json(envelope(**payload))
         return
-    if not found:
+    if not results:
+        typer.echo(f"no agreement is in force in {span.label}: no objectives to judge")
+    elif len(no_data) == len(results) and not found:
+        typer.echo(f"{span.label} has no data: none of the {len(results)} objective(s) could be measured, "
+                   "so service gaps cannot be judged")
+    elif not found:
         typer.echo(f"no service gaps in {span.label}")
     for number, gap in enumerate(found, start=1):
         score = "-" if gap.priority is None else f"{gap.priority.score:.1f}"
         typer.echo(f"{number:>2}. {score:>5}  {gap.kind:<14} {gap.detail}")
         cover = ", ".join([f"problem {p}" for p in gap.problems] + [f"improvement {i}" for i in gap.improvements])
         typer.echo(f"      covered by: {cover or 'nothing yet'}")
+    if no_data and len(no_data) < len(results):
+        typer.echo(f"note: no data in {span.label} for {len(no_data)} objective(s), not judged: {', '.join(no_data)}")
     for check in checks:
         mark = "FLAG" if check.flagged else "ok  "
         typer.echo(f"{mark} {check.check:<22} {check.objective or check.measure.get('source', '')}: {check.explanation}")
@@ -666,9 +682,13 @@ def reconcile_cmd(
         for d in report.disagreements:
             typer.echo(f"  DISAGREE {d.service} {d.day}: {d.sources[0]} {d.values[0]:.4f} vs {d.sources[1]} "
                        f"{d.values[1]:.4f} ({d.difference:.4f} pp > {tolerance:g})")
-        for note in report.notes:
+        for note in report.notes if report.has_data else []:
             typer.echo(f"  note: {note}")
-        if not report.disagreements:
+        if not report.has_data:
+            typer.echo(f"{span.label} has no availability data: nothing to compare")
+        elif not report.compared:
+            typer.echo(f"nothing to compare in {span.label}: no service has two sources with data on the same days")
+        elif not report.disagreements:
             typer.echo(f"sources agree within {tolerance:g} percentage points")
     if report.disagreements:
         raise typer.Exit(int(ExitCode.FINDINGS))

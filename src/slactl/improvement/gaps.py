@@ -7,8 +7,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from slactl.compliance.results import ObjectiveResult
+from slactl.improvement.coverage import UTC, DataExtents, result_has_data
+from slactl.improvement.periods import Span
 from slactl.improvement.problems import improvements_covering, problems_covering
 from slactl.improvement.scoring import Priority, Recurrence, rank, score_objective_gap, services_of_objective
+from slactl.improvement.series import FrameReader, SeriesError, resolve
 from slactl.improvement.settings import ScoringSettings
 from slactl.loader.documents import LoadResult
 
@@ -46,6 +49,21 @@ def _kind_of(result: ObjectiveResult) -> str:
     if result.kind == "UC":
         return "uc_shortfall"
     return result.status
+
+
+def unmeasured(results: list[ObjectiveResult], load: LoadResult, reader: FrameReader, span: Span) -> list[str]:
+    """AGREEMENT/OBJECTIVE of the period's results that have no data: not judged, so neither gaps nor clean."""
+    extents = DataExtents(load, reader)
+    missing = []
+    for item in results:
+        ref = f"{item.agreement}/{item.objective}"
+        try:
+            tz = resolve(load, ref).tz
+        except SeriesError:
+            tz = UTC
+        if not result_has_data(extents, item, span.first, span.last, tz):
+            missing.append(ref)
+    return missing
 
 
 def find_gaps(

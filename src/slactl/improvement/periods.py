@@ -66,3 +66,14 @@ def before(span: Span, count: int) -> list[Span]:
 def containing(day: date, months: int = 1) -> Span:
     month = day.month if months == 1 else ((day.month - 1) // 3) * 3 + 1
     return _make(day.year, month, months)
+
+
+def describe_periods(labels: list[str]) -> str:
+    """Period labels with runs of consecutive periods written first..last: `2026-01..2026-04, 2026-06`."""
+    runs: list[list[str]] = []
+    for label in labels:
+        if runs and shift(parse_span(runs[-1][-1]), 1).label == label:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}..{run[-1]}" for run in runs)

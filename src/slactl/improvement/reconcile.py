@@ -15,6 +15,8 @@ import numpy as np
 
 from slactl.compliance.engine import ns_array
 from slactl.compliance.tickets import NAT
+from slactl.compliance.timeline import outage_timeline, probe_timeline
+from slactl.improvement.coverage import DataExtents
 from slactl.improvement.series import FrameReader
 from slactl.loader.documents import LoadResult
 from slactl.timeline.intervals import NS, IntervalSet, to_ns
@@ -38,9 +40,16 @@ class ReconcileReport:
     services: dict[str, dict[str, float | None]]
     disagreements: list[Disagreement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    compared: int = 0  # pairs of sources with data on common days: 0 means nothing was compared
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.services)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["has_data"] = self.has_data
+        return data
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -53,36 +62,57 @@ def _bounds(days: list[date]) -> tuple[np.ndarray, np.ndarray]:
     return lo, lo + 86_400 * NS
 
 
+def _outage_limit(spec: Any, end: int, now: int) -> int:
+    """The end of known outage time, as the engine has it: not after now nor the source's `complete_until`."""
+    limit = min(end, now)
+    if spec.complete_until is not None:
+        until = spec.complete_until
+        if not isinstance(until, datetime):
+            until = datetime.combine(until, time(0, 0))  # a date is that day's midnight, like period bounds
+        until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
+        limit = min(limit, to_ns(until))
+    return limit
+
+
 def measurements(load: LoadResult, reader: FrameReader, first: date, last: date,
-                 ticket_priority: str | None = None) -> dict[tuple[str, str], dict[date, tuple[float, float]]]:
-    """(service, source label) -> day -> (good, total) for every availability-like source."""
+                 ticket_priority: str | None = None, now: datetime | None = None,
+                 ) -> dict[tuple[str, str], dict[date, tuple[float, float]]]:
+    """(service, source label) -> day -> (good, total) seconds for every availability-like source.
+
+    Each day's figure follows the engine's rules for raw data (`slactl.compliance.timeline`), over
+    whole UTC days without service hours or exclusions: probes cover [t, t + interval) and down
+    wins; outages weigh by `impact` (missing: 1), an outage without an end goes on until now (or
+    `complete_until`), and time after `complete_until` is unknown. An outage source counts only for
+    periods its records reach into; tickets count from opened to resolved (resolved ones only).
+    """
     start = datetime.combine(first, time(0), tzinfo=UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)
+    now_ns = to_ns(now or datetime.now(UTC))
     days = _days(first, last)
+    lo, hi = _bounds(days)
+    whole = IntervalSet.from_arrays(lo[:1], hi[-1:])
+    extents = DataExtents(load, reader)
     found: dict[tuple[str, str], dict[date, tuple[float, float]]] = {}
     for doc in load.of_kind("DataSource"):
         spec, sid = doc.model.spec, str(doc.id)
         if spec.type not in ("probes", "events", "outages") and not (spec.type == "tickets" and ticket_priority):
             continue
+        if spec.type == "outages" and not extents.covers(sid, first, last):
+            continue  # no outage records for this period: its time is unknown, not up
         frame = reader.read(sid, start, end)
         if spec.type == "tickets" and not frame.empty:
             frame = frame[(frame["priority"].astype(str) == ticket_priority) & frame["resolved_at"].notna()]
             frame = frame.rename(columns={"opened_at": "start", "resolved_at": "end"})
         if frame.empty:
             continue
-        lo, hi = _bounds(days)
+        if spec.type in ("outages", "tickets"):
+            limit = _outage_limit(spec, int(hi[-1]), now_ns) if spec.type == "outages" else int(hi[-1])
+            known = whole.clip(int(lo[0]), limit)
         for service, group in frame.groupby(frame["service"].astype(str)):
             per_day: dict[date, tuple[float, float]] = {}
             if spec.type == "probes":
-                # a sample covers [t, t + interval); an instant is down when any sample covering it is
-                t = ns_array(group["time"])
-                up = group["up"].astype(bool).to_numpy()
                 interval = int(round((spec.interval or 60.0) * NS))
-                known = IntervalSet.from_arrays(t, t + interval).measure_between(lo, hi)
-                down = IntervalSet.from_arrays(t[~up], t[~up] + interval).measure_between(lo, hi)
-                for n, day in enumerate(days):
-                    if known[n]:
-                        per_day[day] = (float(known[n] - down[n]) / NS, float(known[n]) / NS)
+                timeline = probe_timeline(ns_array(group["time"]), group["up"].astype(bool).to_numpy(), interval, whole)
             elif spec.type == "events":
                 if group["total"].isna().all():
                     continue
@@ -92,20 +122,32 @@ def measurements(load: LoadResult, reader: FrameReader, first: date, last: date,
                     m = (t >= lo[n]) & (t < hi[n])
                     if total[m].sum() > 0:
                         per_day[day] = (float(good[m].sum()), float(total[m].sum()))
+                found[(str(service), f"events:{sid}")] = per_day
+                continue
             else:
-                # outages (or tickets) still open have no end and are left out, as before
                 starts, ends = ns_array(group["start"]), ns_array(group["end"])
-                whole = (starts != NAT) & (ends != NAT)
-                down = IntervalSet.from_arrays(starts[whole], ends[whole]).measure_between(lo, hi)
-                for n, day in enumerate(days):
-                    per_day[day] = (86400.0 - float(down[n]) / NS, 86400.0)
-            found[(str(service), f"{'tickets-' + str(ticket_priority) if spec.type == 'tickets' else spec.type}:{sid}")] = per_day
+                if "impact" in group and spec.type == "outages":
+                    impacts = group["impact"].to_numpy(float, na_value=np.nan)
+                    impacts = np.clip(np.where(np.isnan(impacts), 1.0, impacts), 0.0, 1.0)
+                else:
+                    impacts = np.ones(len(group))
+                ends = np.where(ends == NAT, limit, ends)  # an outage without an end is still going on
+                timeline = outage_timeline(starts, ends, impacts, known)
+            known_s = timeline.known.measure_between(lo, hi)
+            bad_s = timeline.bad_between(lo, hi)
+            for n, day in enumerate(days):
+                if known_s[n] > 0:
+                    per_day[day] = (float(known_s[n] - bad_s[n]) / NS, float(known_s[n]) / NS)
+            label = f"tickets-{ticket_priority}:{sid}" if spec.type == "tickets" else f"{spec.type}:{sid}"
+            found[(str(service), label)] = per_day
     return found
 
 
 def reconcile(load: LoadResult, reader: FrameReader, period: str, first: date, last: date,
-              tolerance: float = 0.5, ticket_priority: str | None = None) -> ReconcileReport:
-    data = measurements(load, reader, first, last, ticket_priority)
+              tolerance: float = 0.5, ticket_priority: str | None = None,
+              now: datetime | None = None) -> ReconcileReport:
+    data = measurements(load, reader, first, last, ticket_priority, now)
+    data = {key: per_day for key, per_day in data.items() if per_day}
     report = ReconcileReport(period, tolerance, {})
     by_service: dict[str, dict[str, dict[date, tuple[float, float]]]] = {}
     for (service, label), per_day in data.items():
@@ -121,7 +163,9 @@ def reconcile(load: LoadResult, reader: FrameReader, period: str, first: date, l
         for a, b in combinations(sorted(sources), 2):
             common = sorted(set(sources[a]) & set(sources[b]))
             if not common:
+                report.notes.append(f"{service}: {a} and {b} have no day with data in common; not compared")
                 continue
+            report.compared += 1
             va = 100.0 * sum(sources[a][d][0] for d in common) / sum(sources[a][d][1] for d in common)
             vb = 100.0 * sum(sources[b][d][0] for d in common) / sum(sources[b][d][1] for d in common)
             if abs(va - vb) > tolerance:
@@ -132,4 +176,6 @@ def reconcile(load: LoadResult, reader: FrameReader, period: str, first: date, l
                 xa, xb = 100.0 * ga / ta, 100.0 * gb / tb
                 if abs(xa - xb) > tolerance:
                     report.disagreements.append(Disagreement(service, day.isoformat(), (a, b), (xa, xb), abs(xa - xb)))
+    if not data:
+        report.notes.append(f"no availability data in {period}: nothing to compare")
     return report

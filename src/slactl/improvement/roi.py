@@ -3,6 +3,12 @@
 The windows have equal length: the N whole periods before the period in which the work started,
 against the first N whole periods from the implementation on (fewer when fewer have ended; then
 the before window is shortened to match, using the periods closest to the start).
+
+Missing data is never a clean period. A period in which an objective has no data (the engine
+says `insufficient_data`, or its source has no records reaching into the period) is left out of
+both windows and named in the notes; the windows are then cut to the same number of periods with
+data, those closest to the work. When either window has no period with data left, the ROI is not
+measurable and no figure is given.
 """
 
 from __future__ import annotations
@@ -13,18 +19,22 @@ from typing import Any
 
 import pandas as pd
 
-from slactl.improvement.periods import Span, before, containing, shift
-from slactl.improvement.series import FrameReader, SeriesError, objective_results, rows_between
+from slactl.improvement.coverage import DataExtents, result_has_data
+from slactl.improvement.periods import Span, before, containing, describe_periods, shift
+from slactl.improvement.series import FrameReader, SeriesError, objective_results, resolve, rows_between
 from slactl.loader.documents import LoadResult
+
+__all__ = ["describe_periods", "item_roi", "roi_report", "window_figures"]
 
 
 @dataclass
 class WindowFigures:
-    periods: list[str]
+    periods: list[str]  # the periods compared (with data for every objective measured)
     breaches: int
     credits: float
-    complaints: int
+    complaints: int | None  # None: there are no complaint records at all
     breached: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # periods of the window without data, left out
 
 
 @dataclass
@@ -41,6 +51,7 @@ class ItemRoi:
     complaints_avoided: int | None
     roi: float | None
     notes: list[str] = field(default_factory=list)
+    measurable: bool = False  # both windows have data: the avoided figures and the ROI mean something
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,19 +86,19 @@ def count_complaints(load: LoadResult, reader: FrameReader, services: list[str],
     return total
 
 
-def window_figures(load: LoadResult, reader: FrameReader, refs: list[str], services: list[str],
-                   spans: list[Span]) -> WindowFigures:
+def window_figures(load: LoadResult, reader: FrameReader, results: dict[str, dict[str, Any]], services: list[str],
+                   spans: list[Span], missing: list[str] | None = None,
+                   extents: DataExtents | None = None) -> WindowFigures:
+    """Breaches, credits and complaints over `spans` from the engine's results (objective -> label -> result)."""
+    extents = extents or DataExtents(load, reader)
     breaches, breached = 0, []
     credits = 0.0
     per_agreement: dict[tuple[str, str], float] = {}
     agreements = load.index("agreement")
-    for ref in refs:
-        try:
-            found = objective_results(load, ref, reader, [s.label for s in spans])
-        except SeriesError:
-            continue
+    for ref, found in results.items():
         agreement = agreements[ref.split("/")[0]].model.spec
-        for span, item in zip(spans, found, strict=True):
+        for span in spans:
+            item = found[span.label]
             # status and credit exactly as `slactl compliance --period` gives them
             if item.status == "breached":
                 breaches += 1
@@ -98,8 +109,12 @@ def window_figures(load: LoadResult, reader: FrameReader, refs: list[str], servi
     for (agreement_id, _), percent in per_agreement.items():
         fee = agreements[agreement_id].model.spec.monthly_fee or 0.0
         credits += percent / 100.0 * fee * (3 if spans and spans[0].months == 3 else 1)
-    complaints = count_complaints(load, reader, services, spans[0].first, spans[-1].last) if spans else 0
-    return WindowFigures([s.label for s in spans], breaches, credits, complaints, breached)
+    complaints: int | None = None
+    # complaints are sparse records: a month without any is a month without complaints, but a
+    # repository with no complaint records at all has not measured them
+    if spans and any(extents.of(str(d.id)) for d in load.of_kind("DataSource") if d.model.spec.type == "complaints"):
+        complaints = sum(count_complaints(load, reader, services, s.first, s.last) for s in spans)
+    return WindowFigures([s.label for s in spans], breaches, credits, complaints, breached, list(missing or []))
 
 
 def item_roi(load: LoadResult, improvement_id: str, reader: FrameReader, periods: int = 6,
@@ -126,11 +141,60 @@ def item_roi(load: LoadResult, improvement_id: str, reader: FrameReader, periods
         item.notes.append(f"no whole period has ended since the implementation ({spec.implemented})")
         return item
     before_spans = before(containing(spec.started), len(after_spans))
-    item.before = window_figures(load, reader, refs, services, before_spans)
-    item.after = window_figures(load, reader, refs, services, after_spans)
+    spans = before_spans + after_spans
+    extents = DataExtents(load, reader)
+    # the engine's result per objective and period; a period without data is missing, not clean
+    results: dict[str, dict[str, Any]] = {}
+    has: dict[str, dict[str, bool]] = {}
+    for ref in refs:
+        try:
+            found = objective_results(load, ref, reader, [s.label for s in spans])
+            tz = resolve(load, ref).tz
+        except SeriesError as exc:
+            item.notes.append(f"{ref} left out: {exc}")
+            continue
+        flags = {s.label: result_has_data(extents, r, s.first, s.last, tz) for s, r in zip(spans, found, strict=True)}
+        if not any(flags.values()):
+            item.notes.append(f"{ref} left out: no data in {describe_periods([s.label for s in spans])}")
+            continue
+        results[ref] = {s.label: r for s, r in zip(spans, found, strict=True)}
+        has[ref] = flags
+
+    def with_data(window: list[Span]) -> tuple[list[Span], list[str]]:
+        kept = [s for s in window if has and all(flags[s.label] for flags in has.values())]
+        return kept, [s.label for s in window if s not in kept]
+
+    before_ok, before_missing = with_data(before_spans)
+    after_ok, after_missing = with_data(after_spans)
+    # equal numbers of periods on both sides, those closest to the work
+    count = min(len(before_ok), len(after_ok))
+    # with one side empty nothing is compared: the other side's figures are still shown in full
+    before_used = before_ok[len(before_ok) - count:] if count else before_ok
+    after_used = after_ok[:count] if count else after_ok
+    item.before = window_figures(load, reader, results, services, before_used, before_missing, extents)
+    item.after = window_figures(load, reader, results, services, after_used, after_missing, extents)
+    if before_missing:
+        item.notes.append(f"before: {describe_periods(before_missing)} "
+                          f"{'has' if len(before_missing) == 1 else 'have'} no data, left out")
+    if after_missing:
+        item.notes.append(f"after: {describe_periods(after_missing)} "
+                          f"{'has' if len(after_missing) == 1 else 'have'} no data, left out")
+    if count == 0:
+        side = " and ".join(w for w, ok in (("before the start", before_ok), ("since the implementation", after_ok))
+                            if not ok)
+        item.notes.append(f"ROI not measurable: no data {side}")
+        return item
+    unused = [s.label for s in before_ok + after_ok if s not in before_used and s not in after_used]
+    if unused:
+        item.notes.append(f"{describe_periods(unused)} not compared: the windows are shortened to {count} period(s) "
+                          "with data on each side")
+    item.measurable = True
     item.breaches_avoided = item.before.breaches - item.after.breaches
     item.credits_saved = item.before.credits - item.after.credits
-    item.complaints_avoided = item.before.complaints - item.after.complaints
+    if item.before.complaints is not None and item.after.complaints is not None:
+        item.complaints_avoided = item.before.complaints - item.after.complaints
+    else:
+        item.notes.append("complaints not compared: there are no complaint records")
     if spec.investment:
         item.roi = (item.credits_saved - spec.investment) / spec.investment
     else:
@@ -146,7 +210,7 @@ def roi_report(load: LoadResult, reader: FrameReader, improvement_id: str | None
         str(d.id) for d in load.of_kind("Improvement") if d.model.spec.implemented is not None
     )
     items = [item_roi(load, i, reader, periods, today) for i in ids]
-    measured = [i for i in items if i.before is not None]
+    measured = [i for i in items if i.measurable]
     investment = sum(i.investment or 0.0 for i in measured)
     saved = sum(i.credits_saved or 0.0 for i in measured)
     return RoiReport(

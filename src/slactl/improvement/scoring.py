@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from slactl.improvement.periods import describe_periods
 from slactl.improvement.settings import ScoringSettings
 from slactl.loader.documents import LoadResult
 
@@ -50,9 +51,21 @@ class Recurrence:
     periods: list[str] = field(default_factory=list)
     breaches: dict[str, set[str]] = field(default_factory=dict)
     incidents: dict[str, int] = field(default_factory=dict)
+    # evidence looked at: periods with data per objective, and whether outage records cover the look-back;
+    # None: not recorded (figures given as they are), taken as looked at
+    measured: dict[str, set[str]] | None = None
+    outage_data: bool | None = None
 
     def add_breach(self, objective: str, period: str) -> None:
         self.breaches.setdefault(objective, set()).add(period)
+
+    def has_evidence(self, objectives: list[str], services: list[str]) -> bool:
+        """Whether anything was measured for these objectives or services (a breach on record counts)."""
+        if self.measured is None and self.outage_data is None:
+            return True
+        measured = self.measured or {}
+        return (any(measured.get(ref) or self.breaches.get(ref) for ref in objectives)
+                or (bool(self.outage_data) and bool(services)))
 
 
 def services_of_objective(result: LoadResult, ref: str) -> list[str]:
@@ -101,6 +114,13 @@ def recurrence_term(
     settings: ScoringSettings,
 ) -> Term:
     weight = settings.weights.recurrence
+    if recurrence is not None and recurrence.periods and not recurrence.has_evidence(objectives, services):
+        span = f"{recurrence.periods[0]}..{recurrence.periods[-1]}"
+        if judged is not None:
+            return Term("recurrence", judged, weight, 0.0,
+                        f"no data to measure recurrence in {span}; register score.recurrence used")
+        return Term("recurrence", 3, weight, 0.0,
+                    f"no data to measure recurrence in {span} and no score.recurrence: middle value")
     if recurrence is not None and recurrence.periods:
         breached = sorted({p for ref in objectives for p in recurrence.breaches.get(ref, set())})
         incidents = sum(recurrence.incidents.get(s, 0) for s in services)
@@ -109,6 +129,11 @@ def recurrence_term(
         span = f"{recurrence.periods[0]}..{recurrence.periods[-1]}"
         listed = f" ({', '.join(breached)})" if breached else ""
         source = f"{len(breached)} breached period(s){listed} and {incidents} incident(s) in {span}"
+        measured = recurrence.measured
+        unmeasured = [p for p in recurrence.periods
+                      if measured is not None and not any(p in measured.get(ref, set()) for ref in objectives)]
+        if unmeasured and objectives:
+            source += f"; {len(unmeasured)} period(s) without objective data ({describe_periods(unmeasured)})"
         if count == 0 and judged is not None:
             source += f"; register score.recurrence {judged} not used: the data shows none"
         return Term("recurrence", value, weight, 0.0, source)
