@@ -40,10 +40,42 @@ def test_ingest_text_output_and_second_run(repo: Repo) -> None:
 def test_problems_are_printed_with_file_and_line(repo: Repo) -> None:
     repo.data("data/a.csv", HEADER + "2026-10-01T00:00:00Z,web,up\nlater,web,up\n")
     result = run("ingest", "--repo", str(repo.root))
-    assert result.exit_code == 0  # bad rows are skipped and reported; only --strict fails on them
+    assert result.exit_code == 1  # bad rows are skipped and reported, the good ones ingested; errors exit 1
     assert "data/a.csv:3: error: 'time' value 'later' is not a time" in result.output
     assert "[data-time-unparsable]" in result.output
     assert "1 skipped" in result.output
+    assert len(repo.store.read("probes")) == 1
+
+
+def test_fail_on_never_exits_0_after_error_rows(repo: Repo) -> None:
+    repo.data("data/a.csv", HEADER + "2026-10-01T00:00:00Z,web,up\nlater,web,up\n")
+    result = run("ingest", "--repo", str(repo.root), "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    assert "[data-time-unparsable]" in result.output and "1 row(s) added, 1 skipped" in result.output
+
+
+def test_warnings_exit_0_unless_fail_on_warning(repo: Repo) -> None:
+    repo.data("data/a.csv", HEADER + "2026-10-01T00:00:00Z,web,up\n2026-10-01T00:00:00Z,web,up\n")
+    result = run("ingest", "--repo", str(repo.root))
+    assert result.exit_code == 0, result.output
+    assert "[data-duplicate]" in result.output
+    (repo.root / "data" / "a.csv").write_text(
+        HEADER + "2026-10-01T00:00:00Z,web,up\n2026-10-01T00:00:00Z,web,up\n\n", encoding="utf-8")
+    result = run("ingest", "--repo", str(repo.root), "--fail-on", "warning")
+    assert result.exit_code == 1, result.output
+    assert "[data-duplicate]" in result.output and "1 file(s) ingested" in result.output
+
+
+def test_data_path_outside_exits_1(repo: Repo) -> None:
+    repo.source("probes", "probes", "../elsewhere/*.csv", timezone="UTC")
+    result = run("ingest", "--repo", str(repo.root))
+    assert result.exit_code == 1, result.output
+    assert "[data-path-outside]" in result.output
+
+
+def test_unknown_fail_on_value_is_a_usage_error(repo: Repo) -> None:
+    result = run("ingest", "--repo", str(repo.root), "--fail-on", "info")
+    assert result.exit_code == 2
 
 
 def test_strict_exits_1_and_keeps_the_store(repo: Repo) -> None:

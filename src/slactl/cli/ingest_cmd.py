@@ -8,12 +8,20 @@ from pathlib import Path
 import typer
 
 from slactl.cli.common import REPO_OPTION, check_repo, echo_json, envelope, fail
-from slactl.findings import ExitCode
+from slactl.findings import ExitCode, Severity, exit_code_for
 
 
 class IngestFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class IngestFailOn(str, Enum):
+    """--fail-on of ingest: the least severe data problem that makes it exit 1, or never."""
+
+    error = "error"
+    warning = "warning"
+    never = "never"
 
 
 def ingest(
@@ -23,11 +31,19 @@ def ingest(
     repo: Path = REPO_OPTION,
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1, store unchanged) on any data problem at error level."),
     output: IngestFormat = typer.Option(IngestFormat.text, "--format", help="Output format: text or json."),
+    fail_on: IngestFailOn = typer.Option(
+        IngestFailOn.error, "--fail-on",
+        help="Exit 1 when data problems of this severity or worse were found (the good rows are still "
+             "ingested): error, warning or never.",
+    ),
 ) -> None:
     """Read the DataSources' files into the local store (.slactl/store), skipping files already read.
 
     A changed file replaces its own rows, a removed file drops them. Bad rows are skipped, counted
-    and reported by file and line; --strict fails instead and leaves the store as it was.
+    and reported by file and line, and the command exits 1 when problems at or above --fail-on were
+    found (the good rows are still ingested); --strict fails instead and leaves the store as it was.
+    Exit codes: 0 done, 1 problems at or above --fail-on, a rejected file or a --strict failure,
+    2 unreadable repository or source.
 
     Example: slactl ingest probes data/probes/probes.csv --strict
     """
@@ -59,6 +75,8 @@ def ingest(
     _print(report, output)
     if report.files_rejected:
         raise typer.Exit(int(ExitCode.FINDINGS))
+    if fail_on is not IngestFailOn.never:
+        raise typer.Exit(int(exit_code_for(report.findings(), Severity(fail_on.value))))
 
 
 def _print(report: object, output: IngestFormat, failed: str | None = None) -> None:

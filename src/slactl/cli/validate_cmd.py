@@ -50,7 +50,7 @@ def validate(
     """
     from slactl.loader.repository import ConfigError, load_config
     from slactl.reporters import REPORTERS, FindingsReport, default_format
-    from slactl.rules.validation import PathSelectionError, run_validation
+    from slactl.rules.validation import NotARepositoryError, PathSelectionError, run_validation
 
     root = check_repo(repo, ctx)
     try:
@@ -70,6 +70,9 @@ def validate(
         git_errors = (GitError,)
     try:
         run = run_validation(root, paths or None, config=config, extra_checks=checks)
+    except NotARepositoryError as exc:
+        fail(str(exc), "point at your definitions repository with --repo DIR, or make this folder one: "
+                       "create slactl.toml here, or scaffold a new repository with `slactl init DIR`")
     except PathSelectionError as exc:
         fail(str(exc), "give files or folders inside the repository (see --repo)")
     except git_errors as exc:
@@ -85,15 +88,20 @@ def validate(
 
 
 def rules(
+    ctx: typer.Context,
+    repo: Path = REPO_OPTION,
     format: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="text, json or md."),
 ) -> None:
     """List every rule: id, default severity, scope, standard and summary.
 
-    `--format md` prints docs/rules.md.
+    `--format md` prints docs/rules.md. The rules are the same for every repository; `--repo` is
+    accepted (and checked) like everywhere else.
 
     Example: slactl rules --format md > docs/rules.md
     """
     from slactl.rules.listing import all_rules, rules_markdown
+
+    check_repo(repo, ctx)
 
     found = all_rules()
     if format is RulesFormat.md:

@@ -198,6 +198,8 @@ def _load_text(rel: str, text: str, result: LoadResult, fast: bool = False) -> N
     for raw in raw_docs:
         if raw.data is None:
             continue
+        if foreign_api_version(raw.data) is not None:
+            continue  # another tool's document kept beside the definitions (OpenSLO, slo-generator)
         doc = LoadedDocument(file=rel, index=raw.index, line=raw.line, column=raw.column, raw=raw.data)
         result.documents.append(doc)
         _validate_document(doc, result)
@@ -218,6 +220,24 @@ def _what(data: Any) -> str:
     if isinstance(data, str):
         return "text"
     return f"a {type(data).__name__}"
+
+
+FOREIGN_API_PREFIXES = ("openslo/", "sre.google.com/")
+"""apiVersion prefixes of other tools whose YAML may sit beside slactl definitions: skipped, not errors."""
+
+
+def foreign_api_version(data: Any) -> str | None:
+    """The apiVersion of a document that belongs to another known tool (OpenSLO, slo-generator), else None.
+
+    Such documents are not slactl definitions: the loader skips them (they are not counted and get no
+    finding). A missing apiVersion, or one that looks like a typo of slactl's, is not foreign.
+    """
+    if not isinstance(data, dict):
+        return None
+    api = data.get("apiVersion")
+    if isinstance(api, str) and api.strip().lower().startswith(FOREIGN_API_PREFIXES):
+        return api
+    return None
 
 
 def _validate_document(doc: LoadedDocument, result: LoadResult) -> None:

@@ -14,12 +14,36 @@ from pathlib import Path
 from slactl.findings import Finding
 from slactl.loader.documents import LoadResult, load_repository
 from slactl.loader.repository import RepositoryConfig, load_config
+from slactl.model.common import API_VERSION
 from slactl.rules.registry import Context, run_rules
 from slactl.rules.suppression import apply_suppressions
 
 
 class PathSelectionError(ValueError):
     """A PATH given to validate does not exist or lies outside the repository."""
+
+
+class NotARepositoryError(ValueError):
+    """The folder has no slactl settings and not one slactl document: it is not a definitions repository."""
+
+    def __init__(self, root: Path, files: int) -> None:
+        self.root = root
+        self.files = files
+        read = f"none of the {files} YAML file(s) read holds" if files else "it holds no YAML file with"
+        super().__init__(
+            f"'{root}' does not look like a slactl definitions repository: no slactl.toml, no [tool.slactl] "
+            f"in pyproject.toml, and {read} an 'apiVersion: {API_VERSION}' document"
+        )
+
+
+def is_definitions_repository(config: RepositoryConfig, result: LoadResult) -> bool:
+    """True when the folder has slactl settings or at least one document with an `apiVersion: slactl/...`."""
+    if config.source is not None:
+        return True
+    return any(
+        isinstance(doc.raw, dict) and str(doc.raw.get("apiVersion", "")).startswith("slactl/")
+        for doc in result.documents
+    )
 
 
 @dataclass
@@ -69,12 +93,14 @@ def run_validation(
     """Validate the repository at `root`; with `paths`, report only findings in those files or folders.
 
     `extra_checks` (such as the amendment check of `--base`) add findings about the loaded repository.
-    Raises `ConfigError` (unreadable settings), `PathSelectionError` (bad PATH) and whatever an extra
-    check raises.
+    Raises `ConfigError` (unreadable settings), `PathSelectionError` (bad PATH), `NotARepositoryError`
+    (no slactl settings and not one slactl document: the wrong folder) and whatever an extra check raises.
     """
     config = config or load_config(Path(root))
     prefixes = select(config.root, list(paths)) if paths else None
     result = load_repository(config.root, config)
+    if not is_definitions_repository(config, result):
+        raise NotARepositoryError(config.root.resolve(), len(result.files))
     ctx = Context(result=result, root=config.root.resolve(), today=today or date.today())
     findings = list(result.findings) + run_rules(ctx, "validate")
     for check in extra_checks or ():
