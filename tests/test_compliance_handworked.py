@@ -389,3 +389,11 @@ def test_time_before_the_effective_date_is_not_judged():
     data = {"outages": outages([("svc", "2026-10-05T00:00:00Z", "2026-10-05T02:00:00Z", 1.0)])}
     (r,) = compute(docs, data, "2026-10").results
     assert r.eligible_seconds == 12 * 86400 and r.bad_seconds == 0 and r.status == "met"
+
+
+def test_a_tiny_slice_is_widened_with_a_note_instead_of_exhausting_memory():
+    docs = [service("svc"), source("outages", "outages"),
+            sla("a", "- {id: ts, indicator: availability, source: outages, target: 99, budgeting: timeslices, slice: 1ms, slice_target: 99}")]
+    (r,) = compute(docs, {"outages": outages([])}, "2026-11").results
+    assert r.counted <= 2_000_000 and r.attained == 100
+    assert any("slices were used" in note for note in r.notes)

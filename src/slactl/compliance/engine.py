@@ -454,6 +454,9 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
     slices: SliceFigures | None = None
     if objective.budgeting == "timeslices":
         slices = _timeslices(scope, timelines)
+        if slices.widened_to_ns:
+            res.notes.append(f"slice {objective.slice:g}s would make more than {MAX_SLICES:,} slices: "
+                             f"{slices.widened_to_ns / NS:g}s slices were used")
         attained = slices.attained
         unit = "slices"
         budget_known: Fraction | int = slices.known_count + slices.future_count
@@ -515,6 +518,7 @@ class SliceFigures:
     known: npt.NDArray[np.int64]
     bad: npt.NDArray[np.int64]
     future_count: int
+    widened_to_ns: int | None = None  # the slice length used when `slice` was too short to count
 
     @property
     def known_count(self) -> int:
@@ -537,7 +541,8 @@ class SliceFigures:
 def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> SliceFigures:
     """Slices of `slice` aligned to the window start; good when their own ratio >= slice_target."""
     objective = scope.objective
-    length = max(int(round((objective.slice or 300) * NS)), (scope.end - scope.start) // MAX_SLICES + 1)
+    asked = int(round((objective.slice or 300) * NS))
+    length = max(asked, (scope.end - scope.start) // MAX_SLICES + 1)
     bounds = np.arange(scope.start, scope.end + length, length, dtype=np.int64)
     bounds = np.minimum(bounds, scope.end)
     lo, hi = bounds[:-1], bounds[1:]
@@ -561,7 +566,7 @@ def _timeslices(scope: Scope, timelines: list[ServiceTimeline]) -> SliceFigures:
     future = scope.eligible_to_come().measure_between(lo, hi) > 0
     elapsed = scope.eligible_so_far().measure_between(lo, hi) > 0
     future_count = int((future & ~elapsed).sum()) * len(timelines)
-    return SliceFigures(lo, hi, known_per_slice, bad_per_slice, future_count)
+    return SliceFigures(lo, hi, known_per_slice, bad_per_slice, future_count, length if length > asked else None)
 
 
 # ---------------------------------------------------------------- requests and csat
