@@ -300,3 +300,15 @@ def test_paths_that_are_not_definition_files_are_passed_over(repo: Path) -> None
     result = invoke("validate", "--repo", str(repo), str(repo / ".pre-commit-config.yaml"), str(repo / ".github" / "ci.yml"))
     assert result.exit_code == 0
     assert result.output.strip() == "no problems in 0 files (0 documents)"
+
+
+def test_init_takes_repo_like_every_command(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from slactl.cli.main import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--repo", str(tmp_path / "a")], catch_exceptions=False).exit_code == 0
+    assert (tmp_path / "a" / "slactl.toml").exists()
+    missing = runner.invoke(app, ["init"], catch_exceptions=False)
+    assert missing.exit_code == 2 and "missing DIR" in missing.stderr

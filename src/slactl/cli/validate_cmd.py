@@ -146,14 +146,21 @@ def schema_export(
 
 
 def init(
-    dest: Path = typer.Argument(..., help="Folder for the new definitions repository."),
+    ctx: typer.Context,
+    dest: Path | None = typer.Argument(None, help="Folder for the new definitions repository (default: --repo)."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (files are overwritten)."),
+    repo: Path = typer.Option(None, "--repo", help="Same as DIR, for symmetry with every other command."),
 ) -> None:
     """Create a small, valid definitions repository with one example of every kind.
 
     Example: slactl init my-slas && slactl validate --repo my-slas
     """
     from slactl.scaffold import ScaffoldError, scaffold
+
+    target: Path | None = dest or repo or (ctx.find_root().obj or {}).get("repo")
+    if target is None:
+        fail("missing DIR", "name the folder for the new repository: slactl init my-slas")
+    dest = target
 
     try:
         written = scaffold(dest, force=force)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from slactl.durations import format_duration
 from slactl.findings import Finding, Severity
@@ -40,7 +40,8 @@ from slactl.interop.documents import (
 )
 from slactl.interop.writer import check_documents
 from slactl.loader.documents import LoadResult
-from slactl.model.agreement import DEFAULT_ALERT_TIERS, AlertTier, Objective
+from slactl.model.agreement import DEFAULT_ALERT_TIERS, AlertTier, Objective, OLASpec, SLASpec, UCSpec
+from slactl.model.kinds import DataSourceSpec
 
 API_V1 = "openslo/v1"
 API_VERSIONS = (API_V1, "openslo/v1alpha")
@@ -793,6 +794,53 @@ def _extra(objective: Objective) -> dict[str, Any]:
     return extra
 
 
+# Agreement fields exported natively (services, calendar, objectives) or deliberately not carried: an import
+# is a new draft (status, version, effective and its lifecycle), and maintenance and exclusions are reported.
+_AGREEMENT_NATIVE = {"services", "calendar", "objectives", "status", "version", "effective", "expires", "review",
+                     "changelog", "maintenance", "exclusions"}
+AGREEMENT_SPECS: dict[str, type[BaseModel]] = {"SLA": SLASpec, "OLA": OLASpec, "UC": UCSpec}
+
+
+def _as_written(value: Any, annotation: Any) -> Any:
+    """A model value as slactl definitions write it: durations as text, dates and times in ISO 8601."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float) and "Duration" in repr(annotation):
+        return format_duration(value)
+    if isinstance(value, dict):
+        return {str(k): _as_written(v, None) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_as_written(v, None) for v in value]
+    return value
+
+
+def _settings(spec: BaseModel, skip: set[str]) -> dict[str, Any]:
+    """Fields of a spec that differ from their defaults (required ones always), as written in definitions."""
+    settings: dict[str, Any] = {}
+    for name, info in type(spec).model_fields.items():
+        if name in skip:
+            continue
+        value = getattr(spec, name)
+        if not info.is_required() and value == info.get_default(call_default_factory=True):
+            continue
+        settings[name] = _as_written(value, info.annotation)
+    return settings
+
+
+def agreement_settings(spec: BaseModel) -> dict[str, Any]:
+    """The agreement fields OpenSLO has no place for (level, customer, parent, fees...), as written."""
+    return _settings(spec, _AGREEMENT_NATIVE)
+
+
+def source_settings(spec: DataSourceSpec) -> dict[str, Any]:
+    """A DataSource's reading settings besides type and path (time zone, columns, formats, pauses...)."""
+    return _settings(spec, {"type", "path"})
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
 def _metric_source(source: str | None, spec: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "slactl", "spec": spec}
     if source:
@@ -932,6 +980,11 @@ class _Exporter:
         extra = _extra(objective)
         if extra:
             annotations[f"{ANNOTATION}extra"] = json.dumps(extra, separators=(",", ":"), sort_keys=True)
+        settings = agreement_settings(spec)
+        if settings:
+            annotations[f"{ANNOTATION}agreement-extra"] = _json(settings)
+        if model.metadata.owner:
+            annotations[f"{ANNOTATION}owner"] = model.metadata.owner
         service = objective.service or spec.services[0]
         self.service(service)
         if source:
@@ -1005,17 +1058,36 @@ class _Exporter:
         self.add({"apiVersion": API_V1, "kind": "Service", "metadata": metadata, "spec": spec})
 
     def datasource(self, doc: Any, source: str, path: tuple[Any, ...]) -> None:
+        if ("DataSource", source) in self.seen:
+            return
         found = self.repo.get("DataSource", source)
+        metadata: dict[str, Any] = {"name": source}
         if found is None:
             self.note(doc, Severity.WARNING, f"data source '{source}' is not defined in the repository", *path,
                       "source")
             details: dict[str, Any] = {}
         else:
-            details = {"sourceType": found.model.spec.type, "path": found.model.spec.path}
+            ds = found.model
+            details = {"sourceType": ds.spec.type, "path": ds.spec.path}
+            if ds.metadata.name:
+                metadata["displayName"] = ds.metadata.name
+            if ds.metadata.labels:
+                metadata["labels"] = {str(k): str(v) for k, v in ds.metadata.labels.items()}
+            annotations: dict[str, str] = {}
+            if ds.metadata.owner:
+                annotations[f"{ANNOTATION}owner"] = ds.metadata.owner
+            settings = source_settings(ds.spec)
+            if settings:
+                annotations[f"{ANNOTATION}source-extra"] = _json(settings)
+            if annotations:
+                metadata["annotations"] = annotations
         spec: dict[str, Any] = {"type": "slactl", "connectionDetails": details}
         if found is not None and found.model.metadata.description:
             spec = {"description": found.model.metadata.description[:1050], **spec}
-        self.add({"apiVersion": API_V1, "kind": "DataSource", "metadata": {"name": source}, "spec": spec})
+        self.add({"apiVersion": API_V1, "kind": "DataSource", "metadata": metadata, "spec": spec})
+        if found is not None and found.model.spec.pauses:
+            # the status history a tickets source reads its pauses from travels with it
+            self.datasource(found, found.model.spec.pauses, ("spec",))
 
 
 def export_openslo(result: LoadResult, agreement: str | None = None) -> ExportResult:
