@@ -312,3 +312,19 @@ def test_init_takes_repo_like_every_command(tmp_path) -> None:
     assert (tmp_path / "a" / "slactl.toml").exists()
     missing = runner.invoke(app, ["init"], catch_exceptions=False)
     assert missing.exit_code == 2 and "missing DIR" in missing.stderr
+
+
+def test_a_folder_given_as_path_is_its_own_repository(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from slactl.cli.main import app
+
+    service = "apiVersion: slactl/v1\nkind: Service\nmetadata: {id: same}\nspec: {tier: high}\n"
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "svc.yaml").write_text(service)
+    monkeypatch.chdir(tmp_path)  # the current folder holds both: neither is read as part of the other
+    runner = CliRunner()
+    for args in (["validate", "a"], ["validate", str(tmp_path / "b")], ["validate", "a/svc.yaml"]):
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, (args, result.output)

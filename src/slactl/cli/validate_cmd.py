@@ -52,6 +52,10 @@ def validate(
     from slactl.reporters import REPORTERS, FindingsReport, default_format
     from slactl.rules.validation import NotARepositoryError, PathSelectionError, run_validation
 
+    if repo is None and paths and (ctx.find_root().obj or {}).get("repo") is None:
+        from slactl.loader.repository import repository_root_of
+
+        repo = repository_root_of([Path(p) for p in paths])
     root = check_repo(repo, ctx)
     try:
         config = load_config(root)

@@ -121,3 +121,32 @@ def find_definition_files(config: RepositoryConfig) -> list[Path]:
                 continue
             found.append(Path(dirpath) / name)
     return sorted(found)
+
+
+def _is_marked(folder: Path) -> bool:
+    """A folder that says it is a definitions repository: slactl.toml, [tool.slactl] or a git work tree."""
+    if (folder / "slactl.toml").is_file() or (folder / ".git").exists():
+        return True
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            return "slactl" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return False
+    return False
+
+
+def repository_root_of(paths: list[Path]) -> Path:
+    """The repository that files or folders given on the command line belong to.
+
+    The nearest folder above them (or a given folder itself) with a slactl.toml, a
+    `[tool.slactl]` table or a `.git`; without any, the folder given (or the folder the
+    files share). So `slactl validate some/repo` reads that repository, not the current folder.
+    """
+    resolved = [p.resolve() for p in paths]
+    folders = [p if p.is_dir() else p.parent for p in resolved]
+    common = Path(os.path.commonpath([str(f) for f in folders])) if folders else Path.cwd()
+    for candidate in (common, *common.parents):
+        if _is_marked(candidate):
+            return candidate
+    return common
