@@ -75,9 +75,10 @@ def test_json_shape_and_envelope() -> None:
     assert list(data["findings"][1]) == ["rule", "severity", "message", "file", "line", "column", "hint"]
 
 
-def test_prefix_applies_to_paths() -> None:
+def test_json_paths_stay_relative_to_the_repository() -> None:
     data = json.loads(REPORTERS["json"]().render(report(prefix="defs")))
-    assert data["findings"][0]["file"] == "defs/services/x.yaml"
+    assert data["findings"][0]["file"] == "services/x.yaml"  # SPEC 4.1: relative to the repository root
+    assert data["repository"] == "defs"
 
 
 def test_github_workflow_commands_are_escaped() -> None:

@@ -12,10 +12,9 @@ class JsonReporter(Reporter):
     description = "one JSON object: findings and summary {files, documents, errors, warnings}"
 
     def render(self, report: FindingsReport, *, color: bool = False) -> str:
-        findings = []
-        for finding in report.findings:
-            data = finding.to_dict()
-            data["file"] = report.path(finding.file)
-            findings.append(data)
-        payload = report.wrap(command=report.command, findings=findings, summary=report.summary())
+        # files stay relative to the repository root (SPEC 4.1); `repository` says where that root is
+        # as seen from the working folder ("" when it is the working folder or lies outside it)
+        findings = [finding.to_dict() for finding in report.findings]
+        payload = report.wrap(command=report.command, repository=report.prefix, findings=findings,
+                              summary=report.summary())
         return json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
