@@ -328,13 +328,19 @@ REPO = {
                              "spec: {timezone: Europe/London}\n",
     "datasources/probes.yaml": "apiVersion: slactl/v1\nkind: DataSource\nmetadata: {id: probes}\n"
                                "spec: {type: probes, path: data/probes/*.csv, interval: 60s}\n",
-    "datasources/tickets.yaml": "apiVersion: slactl/v1\nkind: DataSource\nmetadata: {id: tickets}\n"
-                                "spec: {type: tickets, path: data/tickets/*.csv}\n",
+    "datasources/tickets.yaml": "apiVersion: slactl/v1\nkind: DataSource\nmetadata: {id: tickets, owner: desk}\n"
+                                "spec: {type: tickets, path: data/tickets/*.csv, timezone: Europe/London,\n"
+                                "       columns: {opened_at: Opened}, formats: {opened_at: '%d/%m/%Y %H:%M'},\n"
+                                "       null_values: ['NULL'], value_map: {priority: {'1 - Critical': P1}},\n"
+                                "       pauses: ticket-pauses, delimiter: ';', encoding: cp1252}\n",
+    "datasources/ticket-pauses.yaml": "apiVersion: slactl/v1\nkind: DataSource\nmetadata: {id: ticket-pauses}\n"
+                                      "spec: {type: pauses, path: data/pauses/*.csv, timezone: Europe/London}\n",
     "slas/gold.yaml": """apiVersion: slactl/v1
 kind: SLA
 metadata: {id: gold, name: Payments Gold, labels: {tier: gold}}
 spec:
   level: customer
+  customer: Acme Payments Ltd
   services: [payments]
   status: active
   version: 1
@@ -407,8 +413,18 @@ def test_export_is_valid_openslo_v1(repo: Path) -> None:
         "condition": {"kind": "burnrate", "op": "gt", "threshold": 6, "lookbackWindow": "6h", "alertAfter": "30m"},
     }
     rules = {(f.rule, f.severity.value, f.line) for f in result.findings}
-    assert ("export-unsupported", "warning", 36) in rules  # target 100 has no OpenSLO equivalent
-    assert ("export-unsupported", "info", 11) in rules  # maintenance windows
+    assert ("export-unsupported", "warning", 37) in rules  # target 100 has no OpenSLO equivalent
+    assert ("export-unsupported", "info", 12) in rules  # maintenance windows
+    assert json.loads(slo["metadata"]["annotations"]["slactl.dev/agreement-extra"]) == {
+        "level": "customer", "customer": "Acme Payments Ltd"}
+    source = next(d for d in result.documents if d["kind"] == "DataSource" and d["metadata"]["name"] == "tickets")
+    assert source["metadata"]["annotations"]["slactl.dev/owner"] == "desk"
+    assert json.loads(source["metadata"]["annotations"]["slactl.dev/source-extra"]) == {
+        "timezone": "Europe/London", "columns": {"opened_at": "Opened"}, "formats": {"opened_at": "%d/%m/%Y %H:%M"},
+        "null_values": ["NULL"], "value_map": {"priority": {"1 - Critical": "P1"}}, "pauses": "ticket-pauses",
+        "delimiter": ";", "encoding": "cp1252"}
+    # the status history the tickets source reads its pauses from is exported with it
+    assert any(d["kind"] == "DataSource" and d["metadata"]["name"] == "ticket-pauses" for d in result.documents)
 
 
 def test_export_round_trips_through_import(repo: Path, tmp_path: Path) -> None:
@@ -427,7 +443,91 @@ def test_export_round_trips_through_import(repo: Path, tmp_path: Path) -> None:
     assert objectives["availability"]["warning"] == 99.95
     assert objectives["p1-resolution"]["threshold"] == "4h"
     assert objectives["p1-resolution"]["filter"] == {"priority": "P1"}
-    assert _by(back, "DataSource", "probes")["spec"] == {"type": "probes", "path": "data/probes/*.csv"}
+    assert _by(back, "DataSource", "probes")["spec"] == {"type": "probes", "path": "data/probes/*.csv",
+                                                         "interval": "1m"}
+    assert sla["spec"]["level"] == "customer" and sla["spec"]["customer"] == "Acme Payments Ltd"
+    tickets = _by(back, "DataSource", "tickets")
+    assert tickets["metadata"]["owner"] == "desk"
+    assert tickets["spec"] == {"type": "tickets", "path": "data/tickets/*.csv", "timezone": "Europe/London",
+                               "columns": {"opened_at": "Opened"}, "formats": {"opened_at": "%d/%m/%Y %H:%M"},
+                               "null_values": ["NULL"], "value_map": {"priority": {"1 - Critical": "P1"}},
+                               "pauses": "ticket-pauses", "delimiter": ";", "encoding": "cp1252"}
+    assert _by(back, "DataSource", "ticket-pauses")["spec"] == {"type": "pauses", "path": "data/pauses/*.csv",
+                                                                "timezone": "Europe/London"}
+
+
+def test_bad_settings_annotations_are_findings(tmp_path: Path) -> None:
+    text = """apiVersion: openslo/v1
+kind: DataSource
+metadata:
+  name: tickets
+  annotations:
+    slactl.dev/source-extra: '{"timezone": "Mars/Olympus", "colour": "red", "delimiter": ";"}'
+spec: {type: slactl, connectionDetails: {sourceType: tickets, path: data/t/*.csv}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: fast
+  annotations:
+    slactl.dev/indicator: resolution_time
+    slactl.dev/agreement-extra: '{"level": "galactic", "customer": "Acme"}'
+spec:
+  service: payments
+  indicator:
+    metadata: {name: fast-sli}
+    spec:
+      thresholdMetric: {metricSource: {metricSourceRef: tickets, type: slactl, spec: {}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.95, op: lte, value: 3600}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: slow
+  annotations: {slactl.dev/agreement-extra: 'not json'}
+spec:
+  service: payments
+  indicator:
+    metadata: {name: slow-sli}
+    spec:
+      thresholdMetric: {metricSource: {metricSourceRef: tickets, type: slactl, spec: {}}}
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.95, op: lte, value: 3600}]
+"""
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = import_openslo([(path, "bad.yaml")], effective=date(2026, 1, 1))
+    assert [f for f in result.findings if f.severity.value == "error"] == []
+    messages = {(f.rule, f.line, f.severity.value, f.message.split(" (")[0]) for f in result.findings}
+    assert ("openslo-invalid", 6, "warning", "annotation slactl.dev/source-extra: timezone 'Mars/Olympus' is not "
+            "valid") in messages
+    assert ("openslo-unsupported", 6, "info", "annotation slactl.dev/source-extra: a DataSource has no field "
+            "'colour'; ignored") in messages
+    assert ("openslo-invalid", 15, "warning", "annotation slactl.dev/agreement-extra: level 'galactic' is not "
+            "valid") in messages
+    assert ("openslo-invalid", 30, "warning", "annotation slactl.dev/agreement-extra is not a JSON object; "
+            "ignored") in messages
+    assert _by(result, "DataSource", "tickets")["spec"] == {"type": "tickets", "path": "data/t/*.csv",
+                                                            "delimiter": ";"}
+    assert _by(result, "SLA", "fast")["spec"]["level"] == "service"
+    assert _by(result, "SLA", "fast")["spec"]["customer"] == "Acme"
+
+
+def test_forced_kind_drops_fields_the_kind_has_not(repo: Path, tmp_path: Path) -> None:
+    from slactl.interop.writer import dump_yaml
+
+    stream = tmp_path / "openslo.yaml"
+    stream.write_text(render_stream(dump_yaml(d) for d in export_openslo(load_repository(repo)).documents),
+                      encoding="utf-8")
+    back = import_openslo([(stream, "openslo.yaml")], kind="OLA")
+    assert [f for f in back.findings if f.severity.value == "error"] == []
+    ola = _by(back, "OLA", "gold")
+    assert "level" not in ola["spec"] and "customer" not in ola["spec"]
+    assert any(f.rule == "openslo-unsupported" and "an OLA has no field 'customer'" in f.message
+               for f in back.findings)
 
 
 def test_cli_export(repo: Path, tmp_path: Path) -> None:
@@ -435,12 +535,12 @@ def test_cli_export(repo: Path, tmp_path: Path) -> None:
                             catch_exceptions=False)
     assert printed.exit_code == 0  # the 100% objective is reported (a warning), not exported
     assert "apiVersion: openslo/v1" in printed.stdout
-    assert "gold.yaml:36:15: warning [export-unsupported] objective 'perfect' has target 100" in printed.stderr
+    assert "gold.yaml:37:15: warning [export-unsupported] objective 'perfect' has target 100" in printed.stderr
     out = tmp_path / "openslo"
     written = runner.invoke(app, ["export", "openslo", "--repo", str(repo), "--out", str(out), "--format", "json"],
                             catch_exceptions=False)
     data = json.loads(written.stdout)
-    assert data["summary"]["written"] == len(list(out.glob("*.yaml"))) == 11
+    assert data["summary"]["written"] == len(list(out.glob("*.yaml"))) == 12
     assert (out / "slo-gold-availability.yaml").exists()
     again = runner.invoke(app, ["export", "openslo", "--repo", str(repo), "--out", str(out)],
                           catch_exceptions=False)

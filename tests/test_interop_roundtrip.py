@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,83 @@ def objectives(draw: st.DrawFn, index: int) -> dict[str, Any]:
     return objective
 
 
+# Text as data exports write it: headers with spaces, punctuation and accents, values such as "NULL" or "-".
+words = st.text(st.characters(categories=("L", "N", "P", "Zs"), exclude_characters="\x85\u2028\u2029"),
+                min_size=1, max_size=12).filter(lambda t: t.strip() == t)
+COLUMNS = ["id", "time", "status", "service", "priority", "opened_at", "resolved_at", "good", "total", "score"]
+
+
+@st.composite
+def source_settings(draw: st.DrawFn, source_type: str) -> dict[str, Any]:
+    """Reading settings of a DataSource: each present or absent, as people write them."""
+    settings: dict[str, Any] = {}
+    if draw(st.booleans()):
+        settings["timezone"] = draw(st.sampled_from(["Europe/London", "America/New_York", "Asia/Kolkata", "UTC"]))
+    if draw(st.booleans()):
+        settings["columns"] = draw(st.dictionaries(st.sampled_from(COLUMNS), words, min_size=1, max_size=4))
+    if draw(st.booleans()):
+        settings["formats"] = draw(st.dictionaries(st.sampled_from(["time", "opened_at", "resolved_at"]),
+                                                   st.sampled_from(["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%S%z",
+                                                                    "%m/%d/%y %I:%M %p"]), min_size=1))
+    if draw(st.booleans()):
+        settings["null_values"] = draw(st.lists(st.sampled_from(["NULL", "-", "n/a", "", "#N/A"]), min_size=1,
+                                                max_size=3, unique=True))
+    if draw(st.booleans()):
+        settings["value_map"] = draw(st.dictionaries(st.sampled_from(["priority", "service", "status"]),
+                                                     st.dictionaries(words, words, min_size=1, max_size=3),
+                                                     min_size=1, max_size=2))
+    if draw(st.booleans()):
+        settings["delimiter"] = draw(st.sampled_from([";", "\t", "|"]))
+    if draw(st.booleans()):
+        settings["encoding"] = draw(st.sampled_from(["cp1252", "latin-1", "utf-16"]))
+    if source_type == "probes":
+        if draw(st.booleans()):
+            settings["up_values"] = draw(st.lists(st.one_of(st.sampled_from(["UP", "green", "200"]), st.booleans(),
+                                                            st.integers(0, 1)), min_size=1, max_size=3))
+        if draw(st.booleans()):
+            settings["interval"] = format_duration(draw(st.integers(1, 3600)))
+    if source_type == "tickets" and draw(st.booleans()):
+        settings["pauses"] = "source-pauses"
+    if source_type == "outages" and draw(st.booleans()):
+        moment = draw(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
+        zone = draw(st.sampled_from([None, UTC, timezone(timedelta(hours=5, minutes=30))]))
+        settings["complete_until"] = draw(st.sampled_from([moment.date(), moment.replace(tzinfo=zone),
+                                                           moment.replace(hour=0, minute=0, second=0,
+                                                                          microsecond=0, tzinfo=zone)]))
+    return settings
+
+
 @st.composite
 def agreements(draw: st.DrawFn) -> dict[str, Any]:
     count = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["SLA", "OLA", "UC"]))
+    settings: dict[str, Any] = {}
+    if kind == "SLA":
+        settings["level"] = draw(st.sampled_from(["corporate", "customer", "service"]))
+        if draw(st.booleans()):
+            settings["customer"] = draw(words)
+    elif kind == "OLA" and draw(st.booleans()):
+        settings["provider"] = draw(words)
+    elif kind == "UC" and draw(st.booleans()):
+        settings["supplier"] = draw(words)
+        settings["contract_ref"] = draw(words)
+    if draw(st.booleans()):
+        settings["parent"] = "corporate-sla"
+    if draw(st.booleans()):
+        settings["underpinned_by"] = ["ola-desk"]
+    if draw(st.booleans()):
+        settings["monthly_fee"] = float(draw(st.integers(0, 10**6)))
+        settings["currency"] = draw(st.sampled_from(["GBP", "EUR", "USD"]))
+        settings["credit_cap"] = float(draw(st.integers(0, 100)))
     return {
-        "kind": draw(st.sampled_from(["SLA", "OLA"])),
+        "kind": kind,
+        "settings": settings,
+        "owner": draw(st.none() | words),
         "timezone": draw(st.sampled_from([None, "Europe/London", "America/New_York", "Asia/Kolkata"])),
+        "availability_type": draw(st.sampled_from(["probes", "outages"])),
+        "sources": {t: draw(source_settings(t)) for t in ("probes", "outages", "events", "tickets", "csat",
+                                                          "pauses")},
+        "source_owner": draw(st.none() | words),
         "objectives": [draw(objectives(i)) for i in range(count)],
     }
 
@@ -77,23 +149,24 @@ def _repository_text(agreement: dict[str, Any]) -> str:
     documents: list[dict[str, Any]] = [
         {"apiVersion": "slactl/v1", "kind": "Service", "metadata": {"id": "web"}, "spec": {}},
     ]
-    for indicator in INDICATORS:
-        source_type = {"availability": "probes", "csat": "csat", "response_time": "tickets",
-                       "resolution_time": "tickets"}.get(indicator, "events")
-        documents.append({"apiVersion": "slactl/v1", "kind": "DataSource",
-                          "metadata": {"id": f"source-{indicator.replace('_', '-')}"},
-                          "spec": {"type": source_type, "path": f"data/{indicator}/*.csv"}})
-    spec: dict[str, Any] = {}
-    if agreement["kind"] == "SLA":
-        spec["level"] = "service"
+    for indicator in [*INDICATORS, "pauses"]:
+        source_type = {"availability": agreement["availability_type"], "csat": "csat", "response_time": "tickets",
+                       "resolution_time": "tickets", "pauses": "pauses"}.get(indicator, "events")
+        metadata: dict[str, Any] = {"id": f"source-{indicator.replace('_', '-')}"}
+        if agreement["source_owner"]:
+            metadata["owner"] = agreement["source_owner"]
+        documents.append({"apiVersion": "slactl/v1", "kind": "DataSource", "metadata": metadata,
+                          "spec": {"type": source_type, "path": f"data/{indicator}/*.csv",
+                                   **agreement["sources"][source_type]}})
+    spec: dict[str, Any] = dict(agreement["settings"])
     spec.update({"services": ["web"], "status": "active", "version": 3, "effective": "2026-05-17"})
     if agreement["timezone"]:
         documents.append({"apiVersion": "slactl/v1", "kind": "Calendar", "metadata": {"id": "local"},
                           "spec": {"timezone": agreement["timezone"]}})
         spec["calendar"] = "local"
     spec["objectives"] = agreement["objectives"]
-    documents.append({"apiVersion": "slactl/v1", "kind": agreement["kind"], "metadata": {"id": "web-agreement"},
-                      "spec": spec})
+    metadata = {"id": "web-agreement", **({"owner": agreement["owner"]} if agreement["owner"] else {})}
+    documents.append({"apiVersion": "slactl/v1", "kind": agreement["kind"], "metadata": metadata, "spec": spec})
     return render_stream(dump_yaml(d) for d in documents)
 
 
@@ -116,7 +189,18 @@ def test_import_of_export_keeps_every_objective(agreement: dict[str, Any]) -> No
     assert back.findings == []
     [result_doc] = back.agreements()
     assert result_doc.id == source_doc.id and result_doc.kind == source_doc.kind
+    assert result_doc.model.metadata.owner == source_doc.model.metadata.owner
     before, after = source_doc.model.spec, result_doc.model.spec
+    for field in ("level", "customer", "provider", "supplier", "contract_ref", "parent", "underpinned_by",
+                  "monthly_fee", "currency", "credit_cap"):
+        assert getattr(after, field, None) == getattr(before, field, None), field
+    # every data source an objective reads (and the pauses source of a tickets source) keeps its reading settings
+    read = {o.source for o in after.objectives}
+    read |= {back.get("DataSource", s).model.spec.pauses for s in read} - {None}
+    for source in read:
+        mine, theirs = original.get("DataSource", source).model, back.get("DataSource", source).model
+        assert theirs.spec == mine.spec, source
+        assert theirs.metadata.owner == mine.metadata.owner
     assert after.calendar == before.calendar
     if before.calendar:
         assert back.get("Calendar", after.calendar).model.spec.timezone == agreement["timezone"]

@@ -72,6 +72,8 @@ class PlannedAgreement:
     kind: str
     origin: str
     name: str | None = None
+    owner: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
     description_parts: list[str] = field(default_factory=list)
     labels: dict[str, Any] = field(default_factory=dict)
     services: list[str] = field(default_factory=list)
@@ -143,16 +145,21 @@ class Planner:
                 self.service_stub(service, planned.origin)
             description = "\n".join(planned.description_parts) or None
             data = new_document(planned.kind, planned.id, name=planned.name, description=description,
-                                labels=planned.labels or None)
+                                labels=planned.labels or None, owner=planned.owner)
+            settings = dict(planned.settings)
             spec: dict[str, Any] = {}
             if planned.kind == "SLA":
-                spec["level"] = "service"
+                spec["level"] = settings.pop("level", "service")
+            for key in ("customer", "provider", "supplier", "contract_ref", "parent"):
+                if key in settings:
+                    spec[key] = settings.pop(key)
             spec["services"] = list(planned.services)
             spec["status"] = "draft"
             spec["version"] = 1
             spec["effective"] = effective
             if planned.calendar:
                 spec["calendar"] = planned.calendar
+            spec.update(settings)  # underpinned_by, escalation, fees, approvers: as the export wrote them
             spec["objectives"] = [ordered_objective(o) for o in planned.objectives]
             data["spec"] = spec
             try:

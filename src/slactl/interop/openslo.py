@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -41,6 +41,7 @@ from slactl.interop.documents import (
 from slactl.interop.writer import check_documents
 from slactl.loader.documents import LoadResult
 from slactl.model.agreement import DEFAULT_ALERT_TIERS, AlertTier, Objective, OLASpec, SLASpec, UCSpec
+from slactl.model.common import Duration
 from slactl.model.kinds import DataSourceSpec
 
 API_V1 = "openslo/v1"
@@ -250,6 +251,10 @@ class _Importer:
         if planned.kind != kind:
             raise self.fail(doc, f"agreement '{agreement_id}' is both {planned.kind} and {kind}", "metadata")
         planned.name = planned.name or notes.get("name") or _text(doc.get("metadata", "displayName"))
+        planned.owner = planned.owner or notes.get("owner")
+        if not planned.settings and not planned.objectives:
+            planned.settings = self.settings(doc, notes, "agreement-extra", AGREEMENT_SPECS[kind], f"an {kind}",
+                                             _AGREEMENT_NATIVE)
         planned.labels.update(self.labels(doc))
         calendar = None
         if timezone not in (None, "UTC", "Etc/UTC"):
@@ -524,6 +529,38 @@ class _Importer:
             return {}
         return data
 
+    def settings(self, doc: SourceDocument, notes: dict[str, str], key: str, model: type[BaseModel],
+                 what: str, skip: set[str]) -> dict[str, Any]:
+        """The JSON object of annotation `slactl.dev/KEY`: only the fields `model` has, each valid on its own."""
+        if key not in notes:
+            return {}
+        where = ("metadata", "annotations", f"{ANNOTATION}{key}")
+        try:
+            data = json.loads(notes[key])
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            self.note(doc, INVALID, Severity.WARNING, f"annotation {ANNOTATION}{key} is not a JSON object; ignored",
+                      *where)
+            return {}
+        kept: dict[str, Any] = {}
+        for name, value in data.items():
+            info = model.model_fields.get(name)
+            if info is None or name in skip:
+                self.note(doc, UNSUPPORTED, Severity.INFO, f"annotation {ANNOTATION}{key}: {what} has no field "
+                          f"'{name}'; ignored", *where)
+                continue
+            annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+            try:
+                TypeAdapter(annotation).validate_python(value)
+            except ValidationError as exc:
+                problem = exc.errors(include_url=False)[0]["msg"]
+                self.note(doc, INVALID, Severity.WARNING, f"annotation {ANNOTATION}{key}: {name} {value!r} is not "
+                          f"valid ({problem}); ignored", *where)
+                continue
+            kept[name] = _temporal(value) if isinstance(value, str) and _is_temporal(info.annotation) else value
+        return kept
+
     def alerts(self, doc: SourceDocument, window: str) -> list[dict[str, Any]] | None:
         policies = doc.get("spec", "alertPolicies")
         if policies is None:
@@ -657,10 +694,14 @@ class _Importer:
                     self.note(doc, UNSUPPORTED, Severity.INFO,
                               "connectionDetails (" + ", ".join(str(k) for k in details) + ") are not imported; "
                               "slactl never stores credentials", "spec", "connectionDetails")
-            description = _text(spec.get("description")) or f"OpenSLO DataSource of type {spec.get('type')}."
+            description = _text(spec.get("description")) or (
+                None if spec.get("type") == "slactl" else f"OpenSLO DataSource of type {spec.get('type')}.")
+            notes = self.annotations(doc)
             data = new_document("DataSource", id_, name=_text(doc.get("metadata", "displayName")),
-                                description=description, labels=self.labels(doc) or None)
-            data["spec"] = {"type": source_type, "path": path}
+                                description=description, labels=self.labels(doc) or None, owner=notes.get("owner"))
+            data["spec"] = {"type": source_type, "path": path,
+                            **self.settings(doc, notes, "source-extra", DataSourceSpec, "a DataSource",
+                                            {"type", "path"})}
             if wanted and source_type not in COMPATIBLE_TYPES[wanted[0]]:
                 self.note(doc, UNSUPPORTED, Severity.WARNING, f"a {wanted[0]} objective reads this source but it "
                           f"is declared as {source_type} data", "spec")
@@ -742,6 +783,19 @@ def _aligned(start: Any, window: str) -> bool:
     return moment.day == 1 and moment.month in months and (moment.hour, moment.minute, moment.second) == (0, 0, 0)
 
 
+def _is_temporal(annotation: Any) -> bool:
+    return annotation in (date, datetime) or any(_is_temporal(arg) for arg in get_args(annotation))
+
+
+def _temporal(text: str) -> date | datetime | str:
+    """An ISO 8601 date or date-time as the YAML timestamp it was written as (text stays a date-time when read
+    back, even at midnight)."""
+    try:
+        return date.fromisoformat(text) if len(text.strip()) <= 10 else datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+
+
 def _text(value: Any) -> str | None:
     return str(value).strip() if isinstance(value, str) and value.strip() else None
 
@@ -805,7 +859,7 @@ def _as_written(value: Any, annotation: Any) -> Any:
     """A model value as slactl definitions write it: durations as text, dates and times in ISO 8601."""
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, float) and "Duration" in repr(annotation):
+    if isinstance(value, float) and (annotation == Duration or Duration in get_args(annotation)):
         return format_duration(value)
     if isinstance(value, dict):
         return {str(k): _as_written(v, None) for k, v in value.items()}
@@ -838,7 +892,7 @@ def source_settings(spec: DataSourceSpec) -> dict[str, Any]:
 
 
 def _json(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _metric_source(source: str | None, spec: dict[str, Any]) -> dict[str, Any]:
@@ -988,7 +1042,7 @@ class _Exporter:
         service = objective.service or spec.services[0]
         self.service(service)
         if source:
-            self.datasource(doc, source, path)
+            self.datasource(doc, source, (*path, "source"))
         else:
             self.note(doc, Severity.WARNING, f"objective '{objective.id}' names no source; its metric source is "
                       "exported without a DataSource", *path)
@@ -1058,13 +1112,13 @@ class _Exporter:
         self.add({"apiVersion": API_V1, "kind": "Service", "metadata": metadata, "spec": spec})
 
     def datasource(self, doc: Any, source: str, path: tuple[Any, ...]) -> None:
+        """The DataSource at `path` of `doc` (an objective's `source`, or a tickets source's `pauses`)."""
         if ("DataSource", source) in self.seen:
             return
         found = self.repo.get("DataSource", source)
         metadata: dict[str, Any] = {"name": source}
         if found is None:
-            self.note(doc, Severity.WARNING, f"data source '{source}' is not defined in the repository", *path,
-                      "source")
+            self.note(doc, Severity.WARNING, f"data source '{source}' is not defined in the repository", *path)
             details: dict[str, Any] = {}
         else:
             ds = found.model
@@ -1087,7 +1141,7 @@ class _Exporter:
         self.add({"apiVersion": API_V1, "kind": "DataSource", "metadata": metadata, "spec": spec})
         if found is not None and found.model.spec.pauses:
             # the status history a tickets source reads its pauses from travels with it
-            self.datasource(found, found.model.spec.pauses, ("spec",))
+            self.datasource(found, found.model.spec.pauses, ("spec", "pauses"))
 
 
 def export_openslo(result: LoadResult, agreement: str | None = None) -> ExportResult:
