@@ -1,8 +1,8 @@
 """Timestamps in data files, vectorised: ISO 8601 offsets win, naive times take the source's zone.
 
 A naive time without a declared zone is reported, never guessed. Wall times that do not exist
-(spring forward) move forward by the gap, as Python's zoneinfo does with fold=0; wall times that
-occur twice (fall back) are told apart by the file's order (see `localize`).
+(spring forward) move forward by the gap and repeated ones (fall back) mean their first occurrence,
+as Python's zoneinfo does with fold=0.
 """
 
 from __future__ import annotations
@@ -47,39 +47,24 @@ def _to_ns(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def localize(naive_ns: np.ndarray, zone: str) -> np.ndarray:
-    """Wall-clock nanoseconds (NAT allowed) in `zone` -> UTC nanoseconds.
-
-    A wall time inside a spring-forward gap moves forward by the gap (zoneinfo, fold=0). A wall time
-    that occurs twice (autumn) is read from the file's order: rows are in their first occurrence until
-    the wall clock steps back, then in the second (each further step back starts a new block, as in
-    an export sorted by service), so an hour exported twice is not folded into one.
-    """
+    """Wall-clock nanoseconds (NAT allowed) in `zone` -> UTC nanoseconds, fold=0 semantics."""
     if zone in ("UTC", "Etc/UTC", "Z"):
         return naive_ns
     valid = naive_ns != NAT
     array = pa.array(naive_ns, type=pa.int64(), mask=None if valid.all() else ~valid).cast(pa.timestamp("ns"))
     try:
-        result = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="raise"))
+        local = pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="raise")
+        return _to_ns(local)
     except pa.ArrowInvalid:
-        early = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="earliest"))
-        late = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="latest"))
-        result = late.copy()
-        tz = ZoneInfo(zone)
-        for index in np.flatnonzero(early != late):  # only the few wall times inside a gap
-            wall = datetime(1970, 1, 1) + (np.timedelta64(int(naive_ns[index]), "ns").astype("timedelta64[us]").item())
-            moved = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
-            result[index] = (int(moved.timestamp()) * 1_000_000 + moved.microsecond) * 1000
-    second = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="latest", nonexistent="earliest"))
-    ambiguous = np.flatnonzero(valid & (second != _to_ns(pc.assume_timezone(
-        array, timezone=zone, ambiguous="earliest", nonexistent="earliest"))))
-    if ambiguous.size:
-        day = naive_ns[ambiguous] // (86_400 * 1_000_000_000)
-        for value in np.unique(day):  # one repeated hour per autumn change
-            rows = ambiguous[day == value]
-            walls = naive_ns[rows]
-            steps_back = np.concatenate([[0], (walls[1:] < walls[:-1]).astype(np.int64)])
-            in_second = np.cumsum(steps_back) % 2 == 1
-            result[rows[in_second]] = second[rows[in_second]]
+        pass
+    early = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="earliest"))
+    late = _to_ns(pc.assume_timezone(array, timezone=zone, ambiguous="earliest", nonexistent="latest"))
+    result = late.copy()
+    tz = ZoneInfo(zone)
+    for index in np.flatnonzero(early != late):  # only the few wall times inside a gap
+        wall = datetime(1970, 1, 1) + (np.timedelta64(int(naive_ns[index]), "ns").astype("timedelta64[us]").item())
+        moved = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        result[index] = (int(moved.timestamp()) * 1_000_000 + moved.microsecond) * 1000
     return result
 
 
