@@ -397,3 +397,33 @@ def test_a_tiny_slice_is_widened_with_a_note_instead_of_exhausting_memory():
     (r,) = compute(docs, {"outages": outages([])}, "2026-11").results
     assert r.counted <= 2_000_000 and r.attained == 100
     assert any("slices were used" in note for note in r.notes)
+
+
+def test_tickets_and_answers_before_the_effective_date_are_not_judged():
+    # Effective 20 Oct: the ticket resolved on 5 Oct and the CSAT answer of 5 Oct are not counted.
+    import pandas as pd
+
+    docs = [service("svc"), source("tickets", "tickets"), source("csat", "csat"),
+            sla("a", """
+- {id: res, indicator: resolution_time, source: tickets, threshold: 4h, target: 90, clock: wall}
+- {id: sat, indicator: csat, source: csat, target: 80}
+""").replace("effective: 2026-01-01", "effective: 2026-10-20")]
+    data = {
+        "tickets": tickets([("T1", "svc", "P1", "2026-10-05T10:00:00Z", None, "2026-10-05T20:00:00Z"),
+                            ("T2", "svc", "P1", "2026-10-21T10:00:00Z", None, "2026-10-21T11:00:00Z")]),
+        "csat": pd.DataFrame({"time": pd.to_datetime(["2026-10-05T10:00:00Z", "2026-10-22T10:00:00Z"], utc=True),
+                              "service": "svc", "score": [1.0, 5.0]}),
+    }
+    res, sat = compute(docs, data, "2026-10").results
+    assert (res.counted, res.within) == (1, 1)
+    assert (sat.counted, sat.within) == (1, 1)
+
+
+def test_as_of_before_the_period_starts_in_this_zone_judges_nothing_yet():
+    # As of 2026-10-01 02:00Z it is still September in New York: nothing is judged, nothing fails.
+    from datetime import datetime, timezone
+
+    docs = [calendar("ny", "America/New_York"), service("svc"), source("outages", "outages"),
+            sla("a", "- {id: av, indicator: availability, source: outages, target: 99}", extra="calendar: ny")]
+    (r,) = compute(docs, {"outages": outages([])}, "2026-10", as_of=datetime(2026, 10, 1, 2, tzinfo=timezone.utc)).results
+    assert r.in_progress and r.status == "insufficient_data"

@@ -328,3 +328,36 @@ def test_a_folder_given_as_path_is_its_own_repository(tmp_path, monkeypatch) -> 
     for args in (["validate", "a"], ["validate", str(tmp_path / "b")], ["validate", "a/svc.yaml"]):
         result = runner.invoke(app, args, catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
+
+
+def test_a_file_path_in_a_repository_without_settings_reads_the_whole_repository(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from slactl.cli.main import app
+
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "svc.yaml").write_text(
+        "apiVersion: slactl/v1\nkind: Service\nmetadata: {id: svc}\nspec: {tier: high, monitoring: [probes]}\n")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "probes.yaml").write_text(
+        "apiVersion: slactl/v1\nkind: DataSource\nmetadata: {id: probes}\nspec: {type: probes, path: d/*.csv}\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate", "services/svc.yaml"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output  # the DataSource in another folder is found
+
+
+def test_paths_in_unrelated_places_are_a_usage_error(tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from slactl.cli.main import app
+
+    service = "apiVersion: slactl/v1\nkind: Service\nmetadata: {id: same}\nspec: {tier: high}\n"
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "svc.yaml").write_text(service)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = CliRunner().invoke(app, ["validate", str(tmp_path / "a" / "svc.yaml"), "/proc/version"],
+                                catch_exceptions=False)
+    assert result.exit_code == 2 and "different places" in result.stderr

@@ -310,8 +310,12 @@ def alert(
     except ImportError:
         fail("this installation of slactl cannot compute compliance", "reinstall slactl")
     store, _ = _store(root, config, result)
-    _, period_end = period_bounds(label)
+    period_start, period_end = period_bounds(label)
     evaluate_at = moment if moment is not None else (now if now < period_end else None)
+    reference = evaluate_at if evaluate_at is None or evaluate_at.tzinfo else evaluate_at.replace(tzinfo=UTC)
+    if reference is not None and reference < period_start:
+        fail(f"period {label} has not started at {now.isoformat()}: there is nothing to judge yet",
+             "pass the current or a past period, or an --as-of inside the period")
     try:
         report = compute_compliance(root, result, label, as_of=evaluate_at, store=store, ingest=False)
     except ComplianceError as exc:

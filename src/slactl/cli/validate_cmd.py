@@ -53,9 +53,12 @@ def validate(
     from slactl.rules.validation import NotARepositoryError, PathSelectionError, run_validation
 
     if repo is None and paths and (ctx.find_root().obj or {}).get("repo") is None:
-        from slactl.loader.repository import repository_root_of
+        from slactl.loader.repository import RepositoryNotFound, repository_root_of
 
-        repo = repository_root_of([Path(p) for p in paths])
+        try:
+            repo = repository_root_of([Path(p) for p in paths])
+        except RepositoryNotFound as exc:
+            fail(str(exc), "pass --repo DIR with the definitions repository the paths are in")
     root = check_repo(repo, ctx)
     try:
         config = load_config(root)

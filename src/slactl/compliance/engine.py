@@ -58,6 +58,7 @@ FITTING_SOURCES = {
     Indicator.CSAT: {"csat"},
 }
 COMPUTED_STATUSES = {"active"}
+NAT_MAX = np.iinfo(np.int64).max
 # point sources whose repeated rows cannot change a result (unions): read as Arrow, never as pandas
 ARROW_TYPES = {"probes", "outages"}
 DAY_NS = 86_400 * NS
@@ -93,10 +94,16 @@ class Scope:
     excluded: IntervalSet
     eligible: IntervalSet
     services: list[str]
+    in_force: tuple[int, int] = (NAT, NAT_MAX)  # [effective, end of expiry date) in the agreement's zone
 
     @property
     def start(self) -> int:
         return self.window.start
+
+    @property
+    def judged(self) -> tuple[int, int]:
+        """The part of [start, as-of) in which the agreement was in force (for events counted by time)."""
+        return max(self.start, self.in_force[0]), min(self.as_of, self.in_force[1])
 
     @property
     def as_of(self) -> int:
@@ -364,7 +371,9 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
     excluded = service_time.intersect(planned.union(declared))
     eligible = service_time.subtract(excluded)
     services = [objective.service] if objective.service else list(spec.services)
-    return Scope(doc, objective, zone, window, service_time, excluded, eligible, services)
+    return Scope(doc, objective, zone, window, service_time, excluded, eligible, services,
+                 (local_midnight(spec.effective, zone),
+                  NAT_MAX if spec.expires is None else local_midnight(spec.expires + timedelta(days=1), zone)))
 
 
 # ---------------------------------------------------------------- availability
@@ -635,7 +644,8 @@ def _csat(comp: Computation, scope: Scope, source: LoadedDocument) -> ObjectiveR
     data = comp.data(source.id, scope.start, scope.as_of)
     rows = data.rows(scope.services, scope.objective.filter)
     times = data.ns("time")[rows]
-    inside = (times >= scope.start) & (times < scope.as_of)
+    first, last = scope.judged
+    inside = (times >= first) & (times < last)
     scores = data.column("score")[rows][inside].astype(float) if rows.size else np.empty(0)
     scores = scores[~np.isnan(scores)]
     answers = int(scores.size)
@@ -708,7 +718,7 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
             pause_end = np.where(pause_end == NAT, scope.as_of, pause_end)
     threshold_ns = int(round((objective.threshold or 0) * NS))
     figures = evaluate_tickets(ids, opened, stop, clock, (pause_idx, pause_start, pause_end), threshold_ns,
-                               scope.start, scope.as_of)
+                               *_ticket_period(scope))
     res.counted, res.within, res.pending = figures.counted, figures.within, figures.pending
     attained = Fraction(100 * figures.within, figures.counted) if figures.counted else None
     res.attained = number(attained) if attained is not None else None
@@ -722,6 +732,12 @@ def _tickets(comp: Computation, scope: Scope, source: LoadedDocument) -> Objecti
         res.error_budget = error_budget("tickets", objective.target, figures.counted, figures.counted - figures.within)
     _finish(res, scope, attained, figures.counted == 0)
     return res
+
+
+def _ticket_period(scope: Scope) -> tuple[int, int]:
+    """The period tickets are counted in: the judged window, bounded by the agreement being in force."""
+    first, last = scope.judged
+    return first, max(first, last)
 
 
 def _one_row_per_ticket(

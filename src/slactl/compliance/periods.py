@@ -70,8 +70,8 @@ def parse_period(text: str) -> Period:
     """`2026-10` (a calendar month) or `2026-Q4` (a calendar quarter)."""
     value = str(text).strip()
     match = _MONTH.match(value) or _QUARTER.match(value)
-    if match and not 1970 <= int(match.group(1)) <= 9998:
-        raise PeriodError(f"'{text}' is out of range; periods run from 1970 to 9998")
+    if match and not 1971 <= int(match.group(1)) <= 2261:  # nanosecond time stamps end in April 2262
+        raise PeriodError(f"'{text}' is out of range; periods run from 1971 to 2261")
     match = _MONTH.match(value)
     if match:
         return month_or_quarter(date(int(match.group(1)), int(match.group(2)), 1))
@@ -137,9 +137,9 @@ def evaluation_window(period: Period, window: Window, zone: ZoneInfo, as_of: dat
         as_of_local = datetime.combine(period.end, time(0, 0), tzinfo=zone)
     else:
         as_of_local = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=zone, fold=0)
-    as_of_ns = min(to_ns(as_of_local), period_end)
-    if as_of_ns < period_start:
-        raise PeriodError(f"--as-of is before the start of period {period.label}")
+    # an as-of before the period starts in this zone (an agreement further west, judged `now` just after
+    # midnight elsewhere) judges nothing yet: the period is in progress with no time elapsed
+    as_of_ns = max(min(to_ns(as_of_local), period_end), period_start)
     period_open = as_of_ns < period_end
     as_of_local = datetime.fromtimestamp(as_of_ns / 1e9, tz=zone)
     if window in (Window.ROLLING_28D, Window.ROLLING_30D):

@@ -123,9 +123,9 @@ def find_definition_files(config: RepositoryConfig) -> list[Path]:
     return sorted(found)
 
 
-def _is_marked(folder: Path) -> bool:
-    """A folder that says it is a definitions repository: slactl.toml, [tool.slactl] or a git work tree."""
-    if (folder / "slactl.toml").is_file() or (folder / ".git").exists():
+def _has_settings(folder: Path) -> bool:
+    """A folder that says it is a definitions repository: a slactl.toml or a `[tool.slactl]` table."""
+    if (folder / "slactl.toml").is_file():
         return True
     pyproject = folder / "pyproject.toml"
     if pyproject.is_file():
@@ -136,17 +136,46 @@ def _is_marked(folder: Path) -> bool:
     return False
 
 
+def _holds_definitions(folder: Path, depth: int = 3, budget: int = 500) -> bool:
+    """Whether slactl documents lie within a few levels of `folder` (looked at cheaply)."""
+    seen = 0
+    for pattern in ("*.y*ml", "*/*.y*ml", "*/*/*.y*ml")[:depth]:
+        for path in folder.glob(pattern):
+            seen += 1
+            if seen > budget:
+                return False
+            try:
+                with path.open("r", encoding="utf-8", errors="replace") as handle:
+                    if "apiVersion: slactl/" in handle.read(4096):
+                        return True
+            except OSError:
+                continue
+    return False
+
+
+class RepositoryNotFound(ValueError):
+    """PATHs given without --repo that belong to no one repository."""
+
+
 def repository_root_of(paths: list[Path]) -> Path:
     """The repository that files or folders given on the command line belong to.
 
-    The nearest folder above them (or a given folder itself) with a slactl.toml, a
-    `[tool.slactl]` table or a `.git`; without any, the folder given (or the folder the
-    files share). So `slactl validate some/repo` reads that repository, not the current folder.
+    In order: the nearest folder at or above them with a slactl.toml or `[tool.slactl]`; a single
+    folder given on its own; the current folder when it holds them all and holds definitions;
+    else the folder the paths share. So `slactl validate path/to/repo` reads that repository
+    wherever it is run from, and `slactl validate slas/x.yaml` run in a repository reads all of it.
     """
     resolved = [p.resolve() for p in paths]
     folders = [p if p.is_dir() else p.parent for p in resolved]
-    common = Path(os.path.commonpath([str(f) for f in folders])) if folders else Path.cwd()
+    common = Path(os.path.commonpath([str(f) for f in folders])) if folders else Path.cwd().resolve()
     for candidate in (common, *common.parents):
-        if _is_marked(candidate):
+        if _has_settings(candidate):
             return candidate
+    if len(resolved) == 1 and resolved[0].is_dir():
+        return resolved[0]
+    cwd = Path.cwd().resolve()
+    if all(p.is_relative_to(cwd) for p in resolved) and cwd != Path(cwd.anchor) and _holds_definitions(cwd):
+        return cwd
+    if common == Path(common.anchor):
+        raise RepositoryNotFound("the paths lie in different places and belong to no one repository")
     return common
