@@ -379,6 +379,17 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
 # ---------------------------------------------------------------- availability
 
 
+def complete_until_ns(spec: Any) -> int | None:
+    """An outages source's `complete_until` as an instant (a date is that day's midnight in the source's zone)."""
+    if spec.complete_until is None:
+        return None
+    until = spec.complete_until
+    if not isinstance(until, datetime):
+        until = datetime.combine(until, time(0, 0))  # like period bounds
+    until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
+    return to_ns(until)
+
+
 def _tail_start(known: IntervalSet, as_of: int, amount: int) -> int:
     """The instant from which `known` holds `amount` of time up to `as_of` (the last 24h of known time)."""
     total = int(known.cumulative([as_of])[0])
@@ -415,15 +426,10 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
             timelines.append(probe_timeline(times, up, interval_ns, elapsed_eligible))
             raw_downs.append(IntervalSet.from_arrays(times[~up], times[~up] + interval_ns))
     else:  # outages
-        limit = scope.as_of
-        if ds.complete_until is not None:
-            until = ds.complete_until
-            if not isinstance(until, datetime):
-                until = datetime.combine(until, time(0, 0))  # a date is that day's midnight, like period bounds
-            until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(ds.timezone or "UTC"))
-            limit = min(limit, to_ns(until))
-            if limit < scope.as_of:
-                res.notes.append(f"outage data is complete only until {iso(limit)}; later time is unknown")
+        until = complete_until_ns(ds)
+        limit = scope.as_of if until is None else min(scope.as_of, until)
+        if limit < scope.as_of:
+            res.notes.append(f"outage data is complete only until {iso(limit)}; later time is unknown")
         if comp.has_data(source.id):
             known = elapsed_eligible.clip(scope.start, limit)
         else:

@@ -64,14 +64,10 @@ def _bounds(days: list[date]) -> tuple[np.ndarray, np.ndarray]:
 
 def _outage_limit(spec: Any, end: int, now: int) -> int:
     """The end of known outage time, as the engine has it: not after now nor the source's `complete_until`."""
-    limit = min(end, now)
-    if spec.complete_until is not None:
-        until = spec.complete_until
-        if not isinstance(until, datetime):
-            until = datetime.combine(until, time(0, 0))  # a date is that day's midnight, like period bounds
-        until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
-        limit = min(limit, to_ns(until))
-    return limit
+    from slactl.compliance.engine import complete_until_ns
+
+    until = complete_until_ns(spec)
+    return min(end, now) if until is None else min(end, now, until)
 
 
 def measurements(load: LoadResult, reader: FrameReader, first: date, last: date,
