@@ -381,13 +381,8 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
 
 def complete_until_ns(spec: Any) -> int | None:
     """An outages source's `complete_until` as an instant (a date is that day's midnight in the source's zone)."""
-    if spec.complete_until is None:
-        return None
-    until = spec.complete_until
-    if not isinstance(until, datetime):
-        until = datetime.combine(until, time(0, 0))  # like period bounds
-    until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
-    return to_ns(until)
+    until = spec.complete_until_instant()
+    return None if until is None else to_ns(until)
 
 
 def _tail_start(known: IntervalSet, as_of: int, amount: int) -> int:

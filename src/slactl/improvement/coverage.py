@@ -83,11 +83,8 @@ class DataExtents:
             found = self._from_manifest(source_id)
             extent = self._from_rows(source_id, kind) if found is False else found
             spec = doc.model.spec if doc is not None else None
-            until = spec.complete_until if spec is not None and kind == "outages" else None
-            if until is not None and spec is not None:
-                if not isinstance(until, datetime):
-                    until = datetime.combine(until, time(0))
-                until = until if until.tzinfo else until.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
+            until = spec.complete_until_instant() if spec is not None and kind == "outages" else None
+            if until is not None:
                 reach = to_ns(until) - 1  # the last known instant: from `complete_until` on, time is unknown
                 extent = (min(extent[0], reach), max(extent[1], reach)) if extent else None
             self._extents[source_id] = extent

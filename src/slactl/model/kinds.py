@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
@@ -58,6 +59,15 @@ class DataSourceSpec(StrictModel):
     complete_until: date | Timestamp | None = Field(default=None, description="outages: time after it is unknown.")
     delimiter: str = ","
     encoding: str = "utf-8"
+
+    def complete_until_instant(self) -> datetime | None:
+        """`complete_until` as an aware instant: a date is that day's midnight in the source's zone."""
+        until = self.complete_until
+        if until is None:
+            return None
+        if not isinstance(until, datetime):
+            until = datetime.combine(until, time(0, 0))
+        return until if until.tzinfo else until.replace(tzinfo=ZoneInfo(self.timezone or "UTC"))
 
 
 class Notify(StrictModel):

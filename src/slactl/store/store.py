@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -318,17 +318,8 @@ class Store:
     def _settings(self, sid: str, spec: Any) -> Any:
         from slactl.store.readers import SourceSettings
 
-        complete_ns = None
-        if spec.complete_until is not None:
-            value = spec.complete_until
-            if not isinstance(value, datetime):
-                assert isinstance(value, date)
-                value = datetime(value.year, value.month, value.day)
-            if value.tzinfo is None:
-                from zoneinfo import ZoneInfo
-
-                value = value.replace(tzinfo=ZoneInfo(spec.timezone or "UTC"))
-            complete_ns = _to_ns(value)
+        until = spec.complete_until_instant()
+        complete_ns = None if until is None else _to_ns(until)
         return SourceSettings(
             id=sid, type=spec.type, timezone=spec.timezone, columns=dict(spec.columns),
             up_values=list(spec.up_values), formats=dict(spec.formats), null_values=list(spec.null_values),
