@@ -6,35 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.validate_fixtures import PROBES, SERVICE, SLA
 from typer.testing import CliRunner
 
 from slactl.cli.main import app
 from slactl.loader.documents import foreign_api_version, load_text
-
-SERVICE = """apiVersion: slactl/v1
-kind: Service
-metadata: {id: payments-api}
-spec: {tier: critical}
-"""
-
-SLA = """apiVersion: slactl/v1
-kind: SLA
-metadata: {id: gold}
-spec:
-  level: customer
-  services: [payments-api]
-  status: active
-  version: 1
-  effective: 2026-01-01
-  objectives:
-    - {id: availability, indicator: availability, source: probes, target: 99.9, warning: 99.95}
-"""
-
-PROBES = """apiVersion: slactl/v1
-kind: DataSource
-metadata: {id: probes}
-spec: {type: probes, path: data/*.csv}
-"""
 
 OPENSLO = """apiVersion: openslo/v1
 kind: SLO
