@@ -259,10 +259,9 @@ def export_openslo_cmd(
 
 
 def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    from slactl.loader.documents import display_path
+
+    return display_path(path, Path.cwd())
 
 
 def _date(value: Any) -> date | None:

@@ -13,7 +13,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from slactl.atomic import write_text_atomic
 from slactl.findings import Finding, Severity
 from slactl.interop.documents import OutputDocument, make_id
-from slactl.loader.documents import load_text
+from slactl.loader.documents import display_path, load_text
 from slactl.loader.yamlpos import new_yaml
 
 SCHEMA_URL = "https://slactl.dev/schemas/v1/{kind}.json"
@@ -109,18 +109,11 @@ def conflicts(planned: list[PlannedFile], display_root: Path) -> list[Finding]:
     for item in planned:
         if item.exists:
             findings.append(Finding(
-                _display(item.path, display_root), 1, 1, "import-exists", Severity.ERROR,
+                display_path(item.path, display_root), 1, 1, "import-exists", Severity.ERROR,
                 f"{item.kind} '{item.id}' would overwrite an existing file",
                 "remove or rename the file, choose another --out, or pass --force to overwrite",
             ))
     return findings
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def write_planned(planned: list[PlannedFile]) -> list[Path]:

@@ -316,7 +316,8 @@ def _read_file(path: Path, rel: str, result: LoadResult) -> str | None:
     return text
 
 
-def _relative(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` in POSIX form, or as given when it lies outside `root`."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -333,7 +334,7 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True) -> 
     paths = list(paths)
     result = LoadResult(root=Path(root))
     for path in paths:
-        rel = _relative(Path(path), result.root)
+        rel = display_path(Path(path), result.root)
         result.files.append(rel)
         text = _read_file(Path(path), rel, result)
         if text is None:
