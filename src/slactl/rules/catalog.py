@@ -51,6 +51,10 @@ class ObjectiveView:
     def threshold(self) -> float | None:
         return self._inherit("threshold")
 
+    @property
+    def source(self) -> str | None:
+        return self._inherit("source")
+
     def path(self, *rest: Any) -> tuple[Any, ...]:
         return ("spec", "objectives", self.index, *rest)
 

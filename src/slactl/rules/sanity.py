@@ -525,7 +525,7 @@ def objective_no_source(ctx: Context) -> Iterator[Finding]:
         - {id: availability, indicator: availability, source: probes, target: 99.9}
     """
     for view in _views(ctx):
-        if view.objective.source is None and view.doc.model.spec.status.value == "active":
+        if view.source is None and view.doc.model.spec.status.value == "active":
             yield view.doc.finding(
                 "objective-no-source", Severity.WARNING,
                 f"objective '{view.objective.id}' has no source: its attainment cannot be computed",
