@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         make_repository(work, args.services, args.days, date(2026, 10, 1))
         sys.stderr.write(f"generated {csv_path} in {time.perf_counter() - started:.1f}s\n")
     size_mb = csv_path.stat().st_size / 1e6 * (1e6 / 2**20)
+    # an installed package has compiled bytecode; an editable one under PYTHONDONTWRITEBYTECODE has not
+    import slactl as package
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.dirname(package.__file__)], check=False,
+                   stdout=subprocess.DEVNULL)
     slactl = shutil.which("slactl")
     cli = [slactl, "ingest", "--repo", str(work), "--format", "json"] if slactl else [
         sys.executable, "-c", "from slactl.cli.main import run; run()", "ingest", "--repo", str(work), "--format", "json"]

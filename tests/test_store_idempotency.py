@@ -29,7 +29,12 @@ def rows(day: int, count: int, status: str = "up") -> str:
 
 
 def parquet_files(repo: Repo) -> list[Path]:
-    return sorted(repo.store.root.rglob("*.parquet"))
+    """Partitions (the probe runs beside them are counted apart)."""
+    return sorted(p for p in repo.store.root.rglob("*.parquet") if not p.name.endswith(".runs.parquet"))
+
+
+def runs_files(repo: Repo) -> list[Path]:
+    return sorted(repo.store.root.rglob("*.runs.parquet"))
 
 
 def test_second_ingest_adds_nothing(repo: Repo) -> None:
@@ -83,6 +88,7 @@ def test_changed_file_replaces_its_own_rows(repo: Repo) -> None:
     assert frame.groupby("_file")["up"].agg(list).to_dict() == {"data/a.csv": [False, False],
                                                                 "data/b.csv": [True, True, True]}
     assert len(parquet_files(repo)) == 2  # the old partition of a.csv is gone
+    assert len(runs_files(repo)) == 2  # and its runs
 
 
 def test_removed_file_drops_its_rows(repo: Repo) -> None:

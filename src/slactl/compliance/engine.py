@@ -38,6 +38,7 @@ from slactl.compliance.timeline import (
     exact,
     outage_timeline,
     probe_timeline,
+    timeline_of,
 )
 from slactl.loader.documents import LoadedDocument, LoadResult
 from slactl.model.agreement import Indicator, Objective
@@ -236,7 +237,7 @@ class Computation:
     result: LoadResult
     store: Any
     span: tuple[int, int] | None = None  # read this whole range once (day-by-day series), not each window
-    sources: dict[tuple[str, int, int], SourceData] = field(default_factory=dict)
+    sources: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     _manifest: dict[str, Any] | None = None
 
     def data(self, source_id: str, start: int, end: int, spanned: bool = True) -> SourceData:
@@ -253,6 +254,17 @@ class Computation:
                 self.sources[key] = SourceData.of_table(table)
             else:
                 self.sources[key] = SourceData.of(self.store.read(source_id, from_ns(start), from_ns(end)))
+        return self.sources[key]
+
+    def runs(self, source_id: str, start: int, end: int, interval_ns: int) -> Any:
+        """Probe runs of a source (slactl.store.runs), or None when the store keeps only the samples."""
+        if not hasattr(self.store, "read_runs"):
+            return None
+        if self.span is not None:
+            start, end = self.span[0] - 3 * DAY_NS, self.span[1] + 3 * DAY_NS
+        key = ("runs", source_id, start, end, interval_ns)
+        if key not in self.sources:
+            self.sources[key] = self.store.read_runs(source_id, from_ns(start), from_ns(end), interval_ns)
         return self.sources[key]
 
     def has_data(self, source_id: str) -> bool:
@@ -405,22 +417,34 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
     ds = source.model.spec
     elapsed_eligible = scope.eligible_so_far()
     margin = DAY_NS
-    data = comp.data(source.id, scope.start - margin, scope.as_of + margin)
     timelines: list[ServiceTimeline] = []
     raw_downs: list[IntervalSet] = []
     if ds.type == "probes":
-        interval_ns = int(round((ds.interval or 60) * NS))
+        interval_ns = ds.interval_ns()
         if ds.interval is None:
             res.notes.append("the data source declares no interval: each probe sample is taken to stand for 60s")
+        # runs (what the samples cover, and what down samples cover) unless samples are filtered on a column
+        runs = None if objective.filter else comp.runs(source.id, scope.start - margin, scope.as_of, interval_ns)
+        data = None if runs is not None else comp.data(source.id, scope.start - margin, scope.as_of + margin)
         for service in scope.services:
+            if runs is not None:
+                covered_starts, covered_ends, down_starts, down_ends = runs.of(service, scope.as_of)
+                known = IntervalSet.from_arrays(covered_starts, covered_ends).intersect(elapsed_eligible)
+                raw_down = IntervalSet.from_arrays(down_starts, down_ends)
+                timelines.append(timeline_of(known, raw_down))
+                raw_downs.append(raw_down)
+                continue
+            assert data is not None
             rows = data.rows([service], objective.filter)
             times = data.ns("time")[rows]
             up = data.column("up")[rows].astype(bool) if rows.size else np.empty(0, bool)
             inside = times < scope.as_of
             times, up = times[inside], up[inside]
             timelines.append(probe_timeline(times, up, interval_ns, elapsed_eligible))
-            raw_downs.append(IntervalSet.from_arrays(times[~up], times[~up] + interval_ns))
+            # down time known at as_of: a sample taken just before it does not reach past it
+            raw_downs.append(IntervalSet.from_arrays(times[~up], np.minimum(times[~up] + interval_ns, scope.as_of)))
     else:  # outages
+        data = comp.data(source.id, scope.start - margin, scope.as_of + margin)
         until = complete_until_ns(ds)
         limit = scope.as_of if until is None else min(scope.as_of, until)
         if limit < scope.as_of:

@@ -45,7 +45,12 @@ def probe_timeline(
     ends = times + interval_ns
     known = IntervalSet.from_arrays(times, ends).intersect(eligible)
     down_mask = ~up
-    down = IntervalSet.from_arrays(times[down_mask], ends[down_mask]).intersect(known)
+    return timeline_of(known, IntervalSet.from_arrays(times[down_mask], ends[down_mask]))
+
+
+def timeline_of(known: IntervalSet, down: IntervalSet) -> ServiceTimeline:
+    """Probe time known (already inside eligible time) and the time any down sample covers."""
+    down = down.intersect(known)
     return ServiceTimeline(known=known, levels=[(Fraction(1), down)] if len(down) else [])
 
 

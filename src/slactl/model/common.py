@@ -24,7 +24,8 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 class StrictModel(BaseModel):
     """Base for every definition model: unknown fields are errors, so typos never pass."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+    # defer_build: a command builds the validators of the kinds it reads, not of all eleven
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False, defer_build=True)
 
 
 def _check_id(value: str) -> str:

@@ -60,6 +60,10 @@ class DataSourceSpec(StrictModel):
     delimiter: str = ","
     encoding: str = "utf-8"
 
+    def interval_ns(self) -> int:
+        """Nanoseconds each probe sample stands for: `interval`, or 60 seconds when none is declared."""
+        return int(round((self.interval or 60) * 1_000_000_000))
+
     def complete_until_instant(self) -> datetime | None:
         """`complete_until` as an aware instant: a date is that day's midnight in the source's zone."""
         until = self.complete_until

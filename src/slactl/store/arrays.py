@@ -40,3 +40,39 @@ def to_numpy(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.unpackbits(bits, count=array.offset + count, bitorder="little")[array.offset:].astype(bool)
     dtype = _dtype(kind)
     return np.frombuffer(data, dtype=dtype, count=count, offset=array.offset * dtype.itemsize)
+
+
+def from_numpy(values: np.ndarray, type: pa.DataType | None = None, mask: np.ndarray | None = None) -> pa.Array:
+    """An Arrow array of a numpy array of numbers or booleans, as `pa.array` gives, without pandas.
+
+    `pa.array` on a numpy array imports pandas to look for pandas types (a quarter second of a
+    command's start). `mask` marks empty cells (True = empty); `type` casts the result (safely).
+    """
+    values = np.ascontiguousarray(values)
+    count = len(values)
+    validity = None
+    nulls = 0
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        nulls = int(mask.sum())
+        if nulls:
+            validity = pa.py_buffer(np.packbits(~mask, bitorder="little"))
+    if values.dtype == np.bool_:
+        natural = pa.bool_()
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+    else:
+        natural = pa.from_numpy_dtype(values.dtype)
+        data = pa.py_buffer(values)
+    array = pa.Array.from_buffers(natural, count, [validity, data], null_count=nulls)
+    return array if type is None or type == natural else array.cast(type)
+
+
+def strings(values: list[str]) -> pa.Array:
+    """An Arrow string array of Python strings, as `pa.array(values, pa.string())` gives, without pandas."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    if offsets[-1] < 2**31:
+        return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets.astype(np.int32)), data])
+    return pa.Array.from_buffers(pa.large_string(), len(encoded), [None, pa.py_buffer(offsets), data]).cast(pa.string())

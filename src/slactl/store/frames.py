@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from slactl.store.arrays import to_numpy
-from slactl.store.readers import MAIN_TIME, TYPES
+from slactl.store.columns import MAIN_TIME, TYPES
 from slactl.store.timeparse import NAT
 
 if TYPE_CHECKING:

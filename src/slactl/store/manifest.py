@@ -122,4 +122,6 @@ def referenced_parts(manifest: dict[str, Any]) -> set[str]:
     for entry in manifest.get("files", {}).values():
         for part in entry.get("parts", []):
             parts.add(part["path"])
+            if part.get("runs"):
+                parts.add(part["runs"]["path"])
     return parts

@@ -13,65 +13,28 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from slactl.store.arrays import to_numpy
+from slactl.store.arrays import from_numpy, strings, to_numpy
+from slactl.store.columns import (
+    ENUMS,
+    INTERVALS,
+    KEEP_OTHER_COLUMNS,
+    MAIN_TIME,
+    RANGES,
+    TYPES,
+    SourceSettings,
+)
 from slactl.store.report import DataProblem
 from slactl.store.timeparse import NAT, UTC_NS, ns_to_iso, parse_times
 
-Kind = Literal["time", "text", "category", "number", "list"]
 MAX_DETAILED = 20  # problems described row by row per rule and file; the rest are summed up
 SNIFF_BYTES = 1 << 16
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column slactl reads: its kind, whether the header must exist and whether every row needs a value."""
-
-    name: str
-    kind: Kind
-    header: bool = True
-    value: bool = True
-
-
-def _c(name: str, kind: Kind, header: bool = True, value: bool | None = None) -> Column:
-    return Column(name, kind, header, header if value is None else value)
-
-
-TYPES: dict[str, list[Column]] = {
-    "probes": [_c("time", "time"), _c("service", "category"), _c("status", "category")],
-    "outages": [_c("service", "category"), _c("start", "time"), _c("end", "time"), _c("impact", "number", False)],
-    "events": [_c("time", "time"), _c("service", "category"), _c("good", "number", False),
-               _c("total", "number", False), _c("latency_ms", "number", False)],
-    "tickets": [_c("id", "text"), _c("service", "category"), _c("priority", "category"), _c("opened_at", "time"),
-                _c("responded_at", "time", False), _c("resolved_at", "time", False)],
-    "pauses": [_c("ticket_id", "text"), _c("state", "category"), _c("start", "time"), _c("end", "time", False)],
-    "csat": [_c("time", "time"), _c("service", "category"), _c("score", "number"),
-             _c("segment", "category", False), _c("customer", "text", False)],
-    "complaints": [_c("time", "time"), _c("service", "category"), _c("customer", "text", False),
-                   _c("reference", "text", False)],
-    "changes": [_c("id", "text"), _c("service", "category"), _c("type", "category"),
-                _c("planned_start", "time"), _c("planned_end", "time"),
-                _c("actual_start", "time", False), _c("actual_end", "time", False),
-                _c("outcome", "category", True, False), _c("impact_assessment", "text", False),
-                _c("objectives_at_risk", "list", False), _c("rollback_plan", "text", False),
-                _c("cab_approvers", "list", False), _c("pir", "text", False)],
-}
-MAIN_TIME = {"probes": "time", "outages": "start", "events": "time", "tickets": "opened_at", "pauses": "start",
-             "csat": "time", "complaints": "time", "changes": "planned_start"}
-KEEP_OTHER_COLUMNS = {"tickets", "changes"}
-# pairs (start, end) where end before start makes a row unusable
-INTERVALS = {"outages": [("start", "end")], "pauses": [("start", "end")],
-             "tickets": [("opened_at", "responded_at"), ("opened_at", "resolved_at")],
-             "changes": [("planned_start", "planned_end"), ("actual_start", "actual_end")]}
-ENUMS = {("changes", "type"): ("standard", "normal", "emergency"),
-         ("changes", "outcome"): ("successful", "failed", "rolled_back")}
-RANGES = {("outages", "impact"): (0.0, 1.0), ("csat", "score"): (1.0, 5.0)}
 
 
 def output_schema(source_type: str) -> pa.Schema:
@@ -92,26 +55,6 @@ def output_schema(source_type: str) -> pa.Schema:
             fields.append(pa.field(column.name, pa.string()))
     fields.append(pa.field("_line", pa.int32()))
     return pa.schema(fields)
-
-
-@dataclass
-class SourceSettings:
-    """How to read one DataSource's files (the fields of DataSourceSpec that matter here)."""
-
-    id: str
-    type: str
-    timezone: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    up_values: list[Any] = field(default_factory=lambda: ["up", "ok", "1", "true"])
-    formats: dict[str, str] = field(default_factory=dict)
-    null_values: list[str] = field(default_factory=list)
-    value_map: dict[str, dict[str, str]] = field(default_factory=dict)
-    complete_until_ns: int | None = None
-    delimiter: str = ","
-    encoding: str = "utf-8"
-
-    def header_of(self, name: str) -> str:
-        return self.columns.get(name, name)
 
 
 @dataclass
@@ -490,8 +433,8 @@ class _Category:
     def to_arrow(self, keep: np.ndarray | None) -> pa.Array:
         codes = self.codes if keep is None else self.codes[keep]
         empty = codes < 0
-        return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32(), mask=empty if empty.any() else None),
-                                              pa.array(self.values, type=pa.string()))
+        return pa.DictionaryArray.from_arrays(from_numpy(codes, pa.int32(), empty),
+                                              strings(self.values))
 
 
 def _category(column: pa.ChunkedArray, mapping: dict[str, str] | None) -> _Category:
@@ -652,7 +595,7 @@ def _normalise(holder: list[pa.Table], settings: SourceSettings, plan: dict[str,
     out = _assemble(settings, table, plan, columns, times, keep, lines)
     duplicates = _duplicates(out, settings.type, problems, lines)
     if duplicates is not None:
-        out = out.filter(pa.array(~duplicates))
+        out = out.filter(from_numpy(~duplicates))
     _check_order(out, settings.type, problems)
     _check_services(out, known_services, problems, settings)
     _check_complete_until(out, settings, problems)
@@ -730,7 +673,7 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
     arrays: list[pa.Array] = []
     names: list[str] = []
     everything = bool(keep.all())
-    keep_arrow = pa.array(keep)
+    keep_arrow = from_numpy(keep)
 
     def kept(values: np.ndarray) -> np.ndarray:
         return values if everything else values[keep]
@@ -742,7 +685,7 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
             assert category is not None  # status is a required probes column, read above
             wanted = {str(v).strip().lower() for v in settings.up_values}
             up_codes = np.array([v.lower() in wanted for v in category.values] + [False], dtype=np.bool_)
-            arrays.append(pa.array(up_codes[kept(category.codes)]))
+            arrays.append(from_numpy(up_codes[kept(category.codes)]))
             names.append("up")
             continue
         field_type = schema.field(name).type
@@ -753,11 +696,11 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
             else:
                 chosen = kept(values)
                 mask = chosen == NAT
-                arrays.append(pa.array(chosen, type=pa.int64(), mask=mask if mask.any() else None).cast(field_type))
+                arrays.append(from_numpy(chosen, pa.int64(), mask).cast(field_type))
         elif value is None:
             count = int(keep.sum())
             if settings.type == "outages" and name == "impact":
-                arrays.append(pa.array(np.ones(count)))
+                arrays.append(from_numpy(np.ones(count)))
             else:
                 arrays.append(pa.nulls(count, type=field_type))
         elif column.kind == "category":
@@ -766,13 +709,13 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
             chosen = kept(value)
             if settings.type == "outages" and name == "impact":
                 chosen = np.where(np.isnan(chosen), 1.0, chosen)
-            arrays.append(pa.array(chosen, type=pa.float64()))
+            arrays.append(from_numpy(np.asarray(chosen, dtype=np.float64)))
         else:
             arrays.append(value if everything else value.filter(keep_arrow))
         names.append(name)
     line_numbers = kept(lines.array(len(keep)))
     wide = len(line_numbers) and int(line_numbers[-1]) >= 2**31 - 1
-    arrays.append(pa.array(line_numbers if wide else line_numbers.astype(np.int32), type=pa.int64() if wide else pa.int32()))
+    arrays.append(from_numpy(line_numbers.astype(np.int64) if wide else line_numbers.astype(np.int32)))
     names.append("_line")
     if settings.type in KEEP_OTHER_COLUMNS:
         used = {h for h in plan.values() if h is not None}
@@ -787,8 +730,6 @@ def _assemble(settings: SourceSettings, table: pa.Table, plan: dict[str, str | N
 
 def _codes(array: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
     """Integer codes (0 for empty) of a column and their upper bound, for duplicate detection."""
-    import pandas as pd
-
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     kind = array.type
@@ -803,11 +744,15 @@ def _codes(array: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, int]:
         if len(values) and np.all(values[1:] >= values[:-1]):
             codes = np.concatenate([[0], np.cumsum(values[1:] != values[:-1])]).astype(np.int64)
         else:
+            import pandas as pd
+
             codes = pd.factorize(values)[0].astype(np.int64)
         return codes, int(codes.max()) + 1 if len(codes) else 1
     if pa.types.is_list(kind):
         array = pa.array(["\x1f".join(v) if v is not None else None for v in array.to_pylist()], type=pa.string())
     if pa.types.is_floating(kind):
+        import pandas as pd
+
         codes = pd.factorize(to_numpy(array))[0].astype(np.int64) + 1
         return codes, int(codes.max()) + 1 if len(codes) else 1
     encoded = pc.dictionary_encode(array)
@@ -859,8 +804,6 @@ def _strictly_increasing(table: pa.Table, main: str) -> tuple[bool, bool]:
 
 def _duplicates(table: pa.Table, source_type: str, problems: _Problems, lines: _Lines) -> np.ndarray | None:
     """Rows identical to an earlier row in every column slactl reads (kept once), or None if none."""
-    import pandas as pd
-
     if table.num_rows < 2:
         return None
     main = MAIN_TIME[source_type]
@@ -876,6 +819,8 @@ def _duplicates(table: pa.Table, source_type: str, problems: _Problems, lines: _
             rest = codes
             continue
         if (int(rest.max()) + 1) * bound >= 2**62:
+            import pandas as pd
+
             rest = pd.factorize(rest)[0].astype(np.int64)
         rest *= bound
         rest += codes
@@ -917,8 +862,6 @@ def _duplicates(table: pa.Table, source_type: str, problems: _Problems, lines: _
 
 def _check_order(table: pa.Table, source_type: str, problems: _Problems) -> None:
     """Warn once per file when rows go back in time (per service when there is a service column)."""
-    import pandas as pd
-
     main = MAIN_TIME[source_type]
     if table.num_rows < 2 or problems.main_sorted:
         return
@@ -926,6 +869,8 @@ def _check_order(table: pa.Table, source_type: str, problems: _Problems) -> None
     if np.all(values[1:] >= values[:-1]):
         return
     if "service" in table.column_names:
+        import pandas as pd
+
         codes, _ = _codes(table.column("service"))
         frame = pd.DataFrame({"service": codes, "time": values})
         previous = frame.groupby("service", sort=False)["time"].shift(1).to_numpy()

@@ -113,6 +113,16 @@ def _overlapping(spans: dict[str, tuple[int, int]]) -> bool:
     return any(after[0] <= before[1] for before, after in zip(ordered, ordered[1:], strict=False))
 
 
+def _runs_path(part: Path) -> Path:
+    """Where the runs of a probe partition are kept: beside it (see slactl.store.runs)."""
+    return part.with_name(part.name.removesuffix(".parquet") + ".runs.parquet")
+
+
+def _lacks_runs(entry: dict[str, Any], settings: Any) -> bool:
+    """A probe file stored by an slactl that did not keep runs: it is read again to write them."""
+    return settings.interval_ns is not None and any(not part.get("runs") for part in entry.get("parts", []))
+
+
 class Store:
     """Ingested data of a repository's DataSources; `read` gives one source's rows as a DataFrame."""
 
@@ -157,13 +167,47 @@ class Store:
 
         return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
 
+    def read_runs(self, source_id: str, start: datetime, end: datetime, interval_ns: int) -> Any:
+        """The probe runs (slactl.store.runs) of a source that reach into [start, end), by service.
+
+        None when some partition of the range has no runs for this interval (a store written by an
+        earlier slactl): callers then read the samples.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from slactl.store.runs import RUNS_SCHEMA, ProbeRuns
+
+        start_ns, end_ns = _to_ns(start), _to_ns(end)
+        tables: list[pa.Table] = []
+        for attempt in range(3):
+            try:
+                tables = []
+                for entry in self.manifest()["files"].values():
+                    if entry.get("source") != source_id:
+                        continue
+                    for part in entry.get("parts", []):
+                        if part["lower_ns"] >= end_ns or (part["reach_ns"] is not None and part["reach_ns"] < start_ns - interval_ns):
+                            continue
+                        runs = part.get("runs")
+                        if not runs or runs.get("interval_ns") != interval_ns:
+                            return None
+                        # ParquetFile, not read_table: that imports pyarrow.dataset, and with it pandas
+                        tables.append(pq.ParquetFile(self.root / runs["path"]).read())
+                break
+            except FileNotFoundError:
+                if attempt == 2:  # an ingest swapped the manifest while we read: read again from the new one
+                    raise
+                time.sleep(0.05)
+        return ProbeRuns(pa.concat_tables(tables) if tables else RUNS_SCHEMA.empty_table(), after=start_ns)
+
     def _tables(self, source_id: str, start: datetime | None, end: datetime | None,
                 source_type: str | None) -> tuple[str | None, list[Any], list[str], list[int], dict[str, tuple[int, int]]]:
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
-        from slactl.store.readers import MAIN_TIME
+        from slactl.store.columns import MAIN_TIME
 
         manifest = self.manifest()
         source_type = source_type or manifest["sources"].get(source_id, {}).get("type") or next(
@@ -316,7 +360,7 @@ class Store:
         return list(dict.fromkeys(sources))
 
     def _settings(self, sid: str, spec: Any) -> Any:
-        from slactl.store.readers import SourceSettings
+        from slactl.store.columns import SourceSettings
 
         until = spec.complete_until_instant()
         complete_ns = None if until is None else _to_ns(until)
@@ -325,6 +369,7 @@ class Store:
             up_values=list(spec.up_values), formats=dict(spec.formats), null_values=list(spec.null_values),
             value_map={k: dict(v) for k, v in spec.value_map.items()}, complete_until_ns=complete_ns,
             delimiter=spec.delimiter, encoding=spec.encoding,
+            interval_ns=spec.interval_ns() if spec.type == "probes" else None,
         )
 
     def _candidates(self, repo_root: Path, pattern: str, report: IngestReport | None = None,
@@ -427,7 +472,8 @@ class Store:
                     report.problems.append(DataProblem(rel, 1, None, "data-unreadable",
                                                        f"cannot read file: {exc.strerror}", "error"))
                     continue
-                same_source = entry is not None and entry.get("source") == sid and not reread
+                same_source = (entry is not None and entry.get("source") == sid and not reread
+                               and not _lacks_runs(entry, settings))
                 if (same_source and not explicit and entry.get("size") == stat.st_size
                         and entry.get("mtime_ns") == stat.st_mtime_ns):
                     report.files_unchanged.append(rel)
@@ -536,9 +582,9 @@ class Store:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from slactl.store.arrays import to_numpy
+        from slactl.store.arrays import from_numpy, to_numpy
+        from slactl.store.columns import MAIN_TIME
         from slactl.store.frames import bounds
-        from slactl.store.readers import MAIN_TIME
         from slactl.store.timeparse import ns_to_iso
 
         if table.num_rows == 0:
@@ -558,7 +604,7 @@ class Store:
             months = main.astype("datetime64[ns]").astype("datetime64[M]")
             for month in np.unique(months):
                 mask = months == month
-                pieces.append((month, table.filter(pa.array(mask)), main[mask]))
+                pieces.append((month, table.filter(from_numpy(mask)), main[mask]))
         # big months are written as several files at once (Parquet encoding runs outside the GIL)
         workers = max(1, min(4, os.cpu_count() or 1))
         split: list[tuple[Any, Any, Any, int]] = []
@@ -579,6 +625,8 @@ class Store:
             staged.parent.mkdir(parents=True, exist_ok=True)
             jobs.append((chunk, staged, rel_path))
 
+        runs_of = item.settings.type == "probes" and item.settings.interval_ns is not None
+
         def write(job: tuple[Any, Path, str]) -> None:
             pq.write_table(job[0], job[1], compression="snappy", row_group_size=1 << 20,
                            write_statistics=[MAIN_TIME[item.settings.type]], **_encodings(job[0].schema))
@@ -591,16 +639,25 @@ class Store:
         else:
             for job in jobs:
                 write(job)
+        if runs_of:  # after the writes: sorting beside the Parquet encoders only slows both down
+            from slactl.store.runs import probe_runs
+
+            for chunk, staged, _ in jobs:
+                pq.write_table(probe_runs(chunk, item.settings.interval_ns), _runs_path(staged), compression="snappy")
         _checkpoint("mid-partitions")
         parts = []
         for (month, chunk, chunk_main, _), (_, staged, rel_path) in zip(split, jobs, strict=True):
             label = str(month)
             moves.append((staged, self.root / rel_path))
             lower, reach = bounds(chunk, item.settings.type)
-            parts.append({"path": rel_path, "month": label, "rows": chunk.num_rows,
-                          "min_time": ns_to_iso(int(chunk_main.min())), "max_time": ns_to_iso(int(chunk_main.max())),
-                          "main_min_ns": int(chunk_main.min()), "main_max_ns": int(chunk_main.max()),
-                          "lower_ns": lower, "reach_ns": reach})
+            part = {"path": rel_path, "month": label, "rows": chunk.num_rows,
+                    "min_time": ns_to_iso(int(chunk_main.min())), "max_time": ns_to_iso(int(chunk_main.max())),
+                    "main_min_ns": int(chunk_main.min()), "main_max_ns": int(chunk_main.max()),
+                    "lower_ns": lower, "reach_ns": reach}
+            if runs_of:
+                moves.append((_runs_path(staged), self.root / _runs_path(Path(rel_path))))
+                part["runs"] = {"path": _runs_path(Path(rel_path)).as_posix(), "interval_ns": item.settings.interval_ns}
+            parts.append(part)
         return parts
 
     def _sweep(self, manifest: dict[str, Any]) -> None:

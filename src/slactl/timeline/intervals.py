@@ -76,13 +76,30 @@ class IntervalSet:
         return IntervalSet.from_arrays(np.concatenate([self.starts, other.starts]), np.concatenate([self.ends, other.ends]))
 
     def intersect(self, other: IntervalSet) -> IntervalSet:
+        if other.starts.size == 1:
+            return self.clip(int(other.starts[0]), int(other.ends[0]))
+        if self.starts.size == 1:
+            return other.clip(int(self.starts[0]), int(self.ends[0]))
         return _combine(self, other, lambda a, b: a & b)
 
     def subtract(self, other: IntervalSet) -> IntervalSet:
+        if other.starts.size == 0:
+            return self
         return _combine(self, other, lambda a, b: a & ~b)
 
     def clip(self, start: int, end: int) -> IntervalSet:
-        return self.intersect(IntervalSet.single(start, end))
+        """The part of the set inside [start, end)."""
+        if self.starts.size == 0 or end <= start:
+            return IntervalSet.empty()
+        first = int(np.searchsorted(self.ends, start, side="right"))  # intervals ending after start
+        last = int(np.searchsorted(self.starts, end, side="left"))  # intervals starting before end
+        if first >= last:
+            return IntervalSet.empty()
+        starts = self.starts[first:last].copy()
+        ends = self.ends[first:last].copy()
+        starts[0] = max(int(starts[0]), start)
+        ends[-1] = min(int(ends[-1]), end)
+        return IntervalSet(starts, ends)
 
     def cumulative(self, points: npt.ArrayLike) -> Int64Array:
         """Measure of this set before each point: |self ∩ (-inf, p)| for every p, vectorised."""
