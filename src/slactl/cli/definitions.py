@@ -24,7 +24,7 @@ def load_checked_definitions(root: Path) -> Any:
     from slactl.rules.registry import Context, run_rules
 
     try:
-        result = load_repository(root, positions=False)
+        result = load_repository(root, positions=False, cache=True)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
     findings = list(result.findings)

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
 from typing import Any
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
+def plain(value: Any) -> Any:
+    """Records as dicts, lists and tuples copied: what `dataclasses.asdict` gives, without deep-copying scalars."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _names(type(value))}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass
@@ -58,7 +77,7 @@ class ObjectiveResult:
     down_intervals: list[tuple[str, str, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -89,5 +108,5 @@ class ComplianceReport:
             "period": self.period,
             "as_of": self.as_of,
             "results": [r.to_dict() for r in self.results],
-            "agreements": [asdict(a) for a in self.agreements],
+            "agreements": [plain(a) for a in self.agreements],
         }

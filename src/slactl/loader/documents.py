@@ -6,16 +6,26 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from slactl.findings import Finding, Severity
 from slactl.loader.repository import RepositoryConfig, find_definition_files, load_config
-from slactl.loader.yamlpos import find_tags, key_position, parse_documents, parse_documents_fast, position
+from slactl.loader.yamlpos import (
+    RawDocument,
+    find_tags,
+    key_position,
+    parse_documents,
+    parse_documents_fast,
+    position,
+)
 from slactl.model.common import API_VERSION
 from slactl.model.documents import KIND_MODELS, namespace_of
+
+if TYPE_CHECKING:
+    from slactl.loader.parsecache import ParseCache
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -193,8 +203,15 @@ def _validation_findings(doc: LoadedDocument, model: type[BaseModel], exc: Valid
     return findings
 
 
-def _load_text(rel: str, text: str, result: LoadResult, fast: bool = False) -> None:
-    raw_docs, problem = parse_documents_fast(text) if fast else parse_documents(text)
+def _load_text(rel: str, text: str, result: LoadResult, fast: bool = False, cache: ParseCache | None = None) -> None:
+    cached = cache.documents(rel, text) if cache is not None else None
+    if cached is not None:
+        raw_docs: list[RawDocument] = [RawDocument(index=i, data=d, line=1, column=1) for i, d in enumerate(cached)]
+        problem = None
+    else:
+        raw_docs, problem = parse_documents_fast(text) if fast else parse_documents(text)
+        if cache is not None and problem is None:
+            cache.remember(rel, text, [raw.data for raw in raw_docs])
     for raw in raw_docs:
         if raw.data is None:
             continue
@@ -324,15 +341,22 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True) -> LoadResult:
+def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cache: Path | None = None) -> LoadResult:
     """Load the given files; `root` is what file names in findings are relative to.
 
     `positions=False` parses with the C-accelerated safe loader, several times faster, for commands
     that only need the models (compliance, report). Should anything be wrong, the files are read
-    again with positions, so every finding still names its line and column.
+    again with positions, so every finding still names its line and column. With `positions=False`,
+    `cache` names a parse cache file (slactl.loader.parsecache) for files that have not changed.
     """
     paths = list(paths)
     result = LoadResult(root=Path(root))
+    parsed = None
+    if cache is not None and not positions:
+        from slactl import __version__
+        from slactl.loader.parsecache import ParseCache
+
+        parsed = ParseCache(cache, __version__)
     for path in paths:
         rel = display_path(Path(path), result.root)
         result.files.append(rel)
@@ -340,17 +364,24 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True) -> 
         if text is None:
             continue
         result.sources[rel] = text
-        _load_text(rel, text, result, fast=not positions)
+        _load_text(rel, text, result, fast=not positions, cache=parsed)
     _check_duplicate_ids(result)
     if not positions and result.findings:
         return load_paths(paths, root, positions=True)
+    if parsed is not None:
+        parsed.save()
     return result
 
 
-def load_repository(root: Path, config: RepositoryConfig | None = None, *, positions: bool = True) -> LoadResult:
-    """Load every definition file of the repository at `root` (see `load_paths` for `positions`)."""
+def load_repository(root: Path, config: RepositoryConfig | None = None, *, positions: bool = True,
+                    cache: bool = False) -> LoadResult:
+    """Load every definition file of the repository at `root` (see `load_paths` for `positions`).
+
+    `cache=True` (with `positions=False`) keeps parsed files in the store's `definitions-cache.json`.
+    """
     config = config or load_config(Path(root))
-    return load_paths(find_definition_files(config), config.root, positions=positions)
+    cache_path = config.store_path / "definitions-cache.json" if cache and not positions else None
+    return load_paths(find_definition_files(config), config.root, positions=positions, cache=cache_path)
 
 
 def load_text(text: str, file: str = "<text>") -> LoadResult:

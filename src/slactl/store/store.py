@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from slactl.derived import ensure_ignored_folder
 from slactl.store.manifest import (
     digest_file,
     empty_manifest,
@@ -287,8 +288,7 @@ class Store:
         if not selected and not (sources is None and self._has_manifest()):
             return report
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._ignore_in_git()
+            ensure_ignored_folder(self.root)
             return self._ingest_locked(load_result, repo_root, defined, selected, sources, files, strict, sink,
                                        report)
         except PermissionError as exc:
@@ -681,13 +681,6 @@ class Store:
             if folder.is_dir() and not folder.name.startswith("."):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-
-    def _ignore_in_git(self) -> None:
-        ignore = self.root / ".gitignore"
-        if not ignore.exists():
-            with contextlib.suppress(OSError):
-                ignore.write_text("# slactl data store: derived from the data files, never committed\n*\n",
-                                  encoding="utf-8")
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
