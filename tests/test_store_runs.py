@@ -183,3 +183,28 @@ def test_a_changed_interval_is_never_read_from_runs_of_another(tmp_path: Path):
     start, end = datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 12, 1, tzinfo=timezone.utc)
     assert store.read_runs("probes", start, end, MINUTE) is not None
     assert store.read_runs("probes", start, end, 2 * MINUTE) is None  # the engine then reads the samples
+
+
+def test_a_long_down_run_before_the_window_is_measured_the_same_both_ways(tmp_path: Path):
+    repo = Repo(tmp_path)
+    repo.source("probes", "probes", "data/probes/*.csv", timezone="UTC", interval="1m")
+    (tmp_path / "sla.yaml").write_text(SLA.format(extra=", min_downtime: 20h"), encoding="utf-8")
+    start = datetime(2026, 10, 29, 0, 0, 30, tzinfo=timezone.utc)  # off the minute: runs cross the lookback
+    lines = ["time,service,status"]
+    for minute in range(6 * 24 * 60):
+        moment = start + timedelta(minutes=minute)
+        down = datetime(2026, 10, 30, tzinfo=timezone.utc) <= moment < datetime(2026, 11, 1, 3, tzinfo=timezone.utc)
+        lines += [f"{moment.isoformat()},web,{'down' if down else 'up'}", f"{moment.isoformat()},payments-api,up"]
+    repo.data("data/probes/a.csv", "\n".join(lines) + "\n")
+    result = load_repository(tmp_path)
+    store = repo.store
+    store.ingest(result, tmp_path)
+    for as_of in (None, datetime(2026, 11, 1, 2, tzinfo=timezone.utc)):
+        from_runs = compute_compliance(tmp_path, result, "2026-11", as_of=as_of, store=store, ingest=False)
+        from_samples = compute_compliance(tmp_path, result, "2026-11", as_of=as_of, store=SamplesOnly(store),
+                                          ingest=False)
+        assert json.dumps(from_runs.to_dict(), default=str) == json.dumps(from_samples.to_dict(), default=str)
+    # seen from a day before November, web was down 27h (Oct 31 00:00 to the end of the 02:59:30 sample,
+    # 03:00:30): more than 20h, so its 3h 30s in November count
+    figures = compute_compliance(tmp_path, result, "2026-11", store=store, ingest=False).results[0]
+    assert figures.bad_seconds == 3 * 3600 + 30

@@ -424,13 +424,16 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
         if ds.interval is None:
             res.notes.append("the data source declares no interval: each probe sample is taken to stand for 60s")
         # runs (what the samples cover, and what down samples cover) unless samples are filtered on a column
-        runs = None if objective.filter else comp.runs(source.id, scope.start - margin, scope.as_of, interval_ns)
-        data = None if runs is not None else comp.data(source.id, scope.start - margin, scope.as_of + margin)
+        # down runs (for min_downtime) are measured inside [lookback, as_of): from a day before the
+        # window, and as long as they are at as_of; runs and samples give exactly the same
+        lookback = scope.start - margin
+        runs = None if objective.filter else comp.runs(source.id, lookback, scope.as_of, interval_ns)
+        data = None if runs is not None else comp.data(source.id, lookback - interval_ns, scope.as_of + margin)
         for service in scope.services:
             if runs is not None:
                 covered_starts, covered_ends, down_starts, down_ends = runs.of(service, scope.as_of)
                 known = IntervalSet.from_arrays(covered_starts, covered_ends).intersect(elapsed_eligible)
-                raw_down = IntervalSet.from_arrays(down_starts, down_ends)
+                raw_down = IntervalSet.from_arrays(np.maximum(down_starts, lookback), down_ends)
                 timelines.append(timeline_of(known, raw_down))
                 raw_downs.append(raw_down)
                 continue
@@ -441,8 +444,9 @@ def _availability(comp: Computation, scope: Scope, source: LoadedDocument) -> Ob
             inside = times < scope.as_of
             times, up = times[inside], up[inside]
             timelines.append(probe_timeline(times, up, interval_ns, elapsed_eligible))
-            # down time known at as_of: a sample taken just before it does not reach past it
-            raw_downs.append(IntervalSet.from_arrays(times[~up], np.minimum(times[~up] + interval_ns, scope.as_of)))
+            down_times = times[~up]
+            raw_downs.append(IntervalSet.from_arrays(np.maximum(down_times, lookback),
+                                                     np.minimum(down_times + interval_ns, scope.as_of)))
     else:  # outages
         data = comp.data(source.id, scope.start - margin, scope.as_of + margin)
         until = complete_until_ns(ds)
