@@ -20,3 +20,26 @@ def test_fast_load_falls_back_to_positions_when_something_is_wrong(write, tmp_pa
     result = load_repository(tmp_path, positions=False)
     (finding,) = result.findings
     assert (finding.rule, finding.line, finding.column) == ("schema-value", 5, 9)
+
+
+def test_fast_loaded_documents_find_the_same_positions(examples_dir: Path) -> None:
+    slow = load_repository(examples_dir)
+    fast = load_repository(examples_dir, positions=False)
+    paths = [(), ("metadata", "id"), ("spec",), ("spec", "services"), ("spec", "objectives", 0, "target"),
+             ("spec", "objectives", 1), ("no", "such", "key")]
+    for positional, positionless in zip(slow.documents, fast.documents, strict=True):
+        for path in paths:
+            assert positionless.pos(*path) == positional.pos(*path), (positional.file, path)
+
+
+def test_rule_findings_from_a_fast_load_name_the_line(write, tmp_path: Path) -> None:
+    from datetime import date
+
+    from slactl.rules.registry import Context, run_rules
+
+    write("svc.yaml", "apiVersion: slactl/v1\nkind: Service\nmetadata: {id: svc}\nspec:\n  tier: high\n"
+                      "  depends_on: [nowhere]\n")
+    result = load_repository(tmp_path, positions=False)
+    assert not result.findings
+    findings = run_rules(Context(result=result, root=tmp_path, today=date(2026, 11, 1)), "validate")
+    assert [(f.file, f.line) for f in findings if f.rule == "ref-unknown"] == [("svc.yaml", 6)]

@@ -146,3 +146,24 @@ def test_files_with_errors_are_reported_with_positions_not_cached(tmp_path: Path
     result = load(tmp_path)
     assert [(f.rule, f.line) for f in result.findings][:1] == [("yaml-syntax", 14)]
     assert not (tmp_path / ".slactl" / "store" / "definitions-cache.json").exists()
+
+
+def test_an_ingest_reading_some_files_keeps_the_others_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from slactl.loader.repository import load_config
+    from slactl.store.definitions import load_data_definitions
+
+    (tmp_path / "defs.yaml").write_text(DEFS, encoding="utf-8")
+    sla = "apiVersion: slactl/v1\nkind: Calendar\nmetadata: {id: other}\nspec: {timezone: UTC}\n"
+    (tmp_path / "agreements.yaml").write_text(sla, encoding="utf-8")
+    load(tmp_path)
+    (tmp_path / "defs.yaml").write_text(DEFS.replace("high", "low"), encoding="utf-8")
+    assert load_data_definitions(load_config(tmp_path)).get("Service", "web").model.spec.tier == "low"
+    (tmp_path / "gone.yaml").write_text(sla.replace("other", "gone"), encoding="utf-8")
+    load(tmp_path)
+    (tmp_path / "gone.yaml").unlink()
+    (tmp_path / "defs.yaml").write_text(DEFS, encoding="utf-8")
+    load_data_definitions(load_config(tmp_path))  # writes the cache again: without the removed file
+    cached = json.loads((tmp_path / ".slactl" / "store" / "definitions-cache.json").read_text(encoding="utf-8"))
+    assert sorted(cached["files"]) == ["agreements.yaml", "defs.yaml"]
+    monkeypatch.setattr(documents, "parse_documents_fast", lambda text: (_ for _ in ()).throw(AssertionError(text)))
+    assert load(tmp_path).get("Calendar", "other") is not None

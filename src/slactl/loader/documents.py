@@ -30,6 +30,19 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
+class _FilePositions:
+    """The documents of one file with positions, parsed on first use (see LoadedDocument.pos)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.documents: dict[int, RawDocument] | None = None
+
+    def document(self, index: int) -> RawDocument | None:
+        if self.documents is None:
+            self.documents = {raw.index: raw for raw in parse_documents(self.text)[0]}
+        return self.documents.get(index)
+
+
 @dataclass
 class LoadedDocument:
     """One definition document: where it is, its raw YAML (with positions) and its model if valid."""
@@ -42,9 +55,19 @@ class LoadedDocument:
     kind: str | None = None
     id: str | None = None
     model: Any = None
+    positions: _FilePositions | None = field(default=None, repr=False, compare=False)
 
     def pos(self, *path: Any) -> tuple[int, int]:
-        """Line and column of a field of this document; the document start when absent."""
+        """Line and column of a field of this document; the document start when absent.
+
+        A document read without positions (the fast loader) finds them by reading its file again
+        with positions, once per file and only when a position is asked for.
+        """
+        if self.positions is not None:
+            located = self.positions.document(self.index)
+            if located is not None:
+                found = position(located.data, path) if path else None
+                return found or (located.line, located.column)
         found = position(self.raw, path) if path else None
         return found or (self.line, self.column)
 
@@ -212,12 +235,14 @@ def _load_text(rel: str, text: str, result: LoadResult, fast: bool = False, cach
         raw_docs, problem = parse_documents_fast(text) if fast else parse_documents(text)
         if cache is not None and problem is None:
             cache.remember(rel, text, [raw.data for raw in raw_docs])
+    positions = _FilePositions(text) if fast else None
     for raw in raw_docs:
         if raw.data is None:
             continue
         if foreign_api_version(raw.data) is not None:
             continue  # another tool's document kept beside the definitions (OpenSLO, slo-generator)
-        doc = LoadedDocument(file=rel, index=raw.index, line=raw.line, column=raw.column, raw=raw.data)
+        doc = LoadedDocument(file=rel, index=raw.index, line=raw.line, column=raw.column, raw=raw.data,
+                             positions=positions)
         result.documents.append(doc)
         _validate_document(doc, result)
     if problem is not None:
@@ -356,7 +381,7 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cac
         from slactl import __version__
         from slactl.loader.parsecache import ParseCache
 
-        parsed = ParseCache(cache, __version__)
+        parsed = ParseCache(cache, __version__, Path(root))
     for path in paths:
         rel = display_path(Path(path), result.root)
         result.files.append(rel)
@@ -380,7 +405,7 @@ def load_repository(root: Path, config: RepositoryConfig | None = None, *, posit
     `cache=True` (with `positions=False`) keeps parsed files in the store's `definitions-cache.json`.
     """
     config = config or load_config(Path(root))
-    cache_path = config.store_path / "definitions-cache.json" if cache and not positions else None
+    cache_path = config.parse_cache_path if cache and not positions else None
     return load_paths(find_definition_files(config), config.root, positions=positions, cache=cache_path)
 
 

@@ -94,9 +94,10 @@ def digest(text: str) -> str:
 class ParseCache:
     """Parsed documents by file; `save()` keeps the entries of the files read in this run."""
 
-    def __init__(self, path: Path, version: str) -> None:
+    def __init__(self, path: Path, version: str, root: Path | None = None) -> None:
         self.path = Path(path)
         self.version = version
+        self.root = root  # what the files' names are relative to (entries of removed files are dropped)
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
         self.changed = False
@@ -130,11 +131,13 @@ class ParseCache:
         Entries read from the cache are copied from the file as stored, never encoded again from
         the objects handed out (which callers own).
         """
-        if not self.changed and set(self.used) == set(self.entries):
+        if not self.changed:
             return
         try:
             stored = json.loads(self.path.read_text(encoding="utf-8")).get("files", {})
         except (OSError, ValueError, UnicodeDecodeError, RecursionError, AttributeError):
+            stored = {}
+        if not isinstance(stored, dict):
             stored = {}
         files: dict[str, Any] = {}
         for rel, entry in self.used.items():
@@ -142,6 +145,10 @@ class ParseCache:
                 files[rel] = {"sha256": entry["sha256"], "documents": entry["documents"]}
             elif isinstance(stored.get(rel), dict) and stored[rel].get("sha256") == entry["sha256"]:
                 files[rel] = stored[rel]
+        # files this run did not read (an ingest reads only some) stay while they exist
+        for rel, entry in stored.items():
+            if rel not in files and self.root is not None and (self.root / rel).is_file():
+                files[rel] = entry
         payload = json.dumps({"format": FORMAT, "slactl": self.version, "files": files}, ensure_ascii=False,
                              separators=(",", ":"))
         try:

@@ -30,6 +30,11 @@ class RepositoryConfig:
     def store_path(self) -> Path:
         return (self.root / self.store).resolve()
 
+    @property
+    def parse_cache_path(self) -> Path:
+        """The definitions parse cache (slactl.loader.parsecache), kept in the store."""
+        return self.store_path / "definitions-cache.json"
+
 
 _KNOWN_KEYS = {"include", "exclude", "store", "scoring"}
 

@@ -23,7 +23,8 @@ def load_data_definitions(config: RepositoryConfig) -> LoadResult:
     """The repository's DataSources and Services, skipping files that hold neither.
 
     Agreements are the bulk of a large repository and an ingest never reads them, so skipping
-    those files keeps `slactl ingest` quick; every other command loads the whole repository.
+    those files keeps `slactl ingest` quick; every other command loads the whole repository. Files
+    are read with the fast loader (and the parse cache); positions are found when a message needs one.
     """
     files = [path for path in find_definition_files(config) if may_define_data(path)]
-    return load_paths(files, config.root)
+    return load_paths(files, config.root, positions=False, cache=config.parse_cache_path)
