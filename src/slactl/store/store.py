@@ -19,11 +19,11 @@ import shutil
 import signal
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from slactl.derived import ensure_ignored_folder
 from slactl.store.manifest import (
@@ -114,6 +114,21 @@ def _overlapping(spans: dict[str, tuple[int, int]]) -> bool:
     return any(after[0] <= before[1] for before, after in zip(ordered, ordered[1:], strict=False))
 
 
+_T = TypeVar("_T")
+
+
+def _retrying(read: Callable[[], _T]) -> _T:
+    """`read()`, again from the new manifest when an ingest swapped it while we read (a part vanished)."""
+    for attempt in range(3):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
 def _runs_path(part: Path) -> Path:
     """Where the runs of a probe partition are kept: beside it (see slactl.store.runs)."""
     return part.with_name(part.name.removesuffix(".parquet") + ".runs.parquet")
@@ -144,15 +159,7 @@ class Store:
         `start`/`end` (aware datetimes) keep the rows that may matter for [start, end) on the type's
         main time column; callers re-filter exactly.
         """
-        for attempt in range(3):
-            try:
-                return self._read(source_id, start, end, type)
-            except FileNotFoundError:
-                # an ingest swapped the manifest while we read: read again from the new one
-                if attempt == 2:
-                    raise
-                time.sleep(0.05)
-        raise AssertionError("unreachable")
+        return _retrying(lambda: self._read(source_id, start, end, type))
 
     def read_table(self, source_id: str, start: datetime | None = None, end: datetime | None = None) -> Any:
         """Arrow rows of one source for [start, end), without pandas: for the vectorised engine.
@@ -180,26 +187,26 @@ class Store:
         from slactl.store.runs import RUNS_SCHEMA, ProbeRuns
 
         start_ns, end_ns = _to_ns(start), _to_ns(end)
-        tables: list[pa.Table] = []
-        for attempt in range(3):
-            try:
-                tables = []
-                for entry in self.manifest()["files"].values():
-                    if entry.get("source") != source_id:
+
+        def read() -> list[pa.Table] | None:
+            tables = []
+            for entry in self.manifest()["files"].values():
+                if entry.get("source") != source_id:
+                    continue
+                for part in entry.get("parts", []):
+                    reach = part["reach_ns"]
+                    if part["lower_ns"] >= end_ns or (reach is not None and reach + interval_ns <= start_ns):
                         continue
-                    for part in entry.get("parts", []):
-                        if part["lower_ns"] >= end_ns or (part["reach_ns"] is not None and part["reach_ns"] < start_ns - interval_ns):
-                            continue
-                        runs = part.get("runs")
-                        if not runs or runs.get("interval_ns") != interval_ns:
-                            return None
-                        # ParquetFile, not read_table: that imports pyarrow.dataset, and with it pandas
-                        tables.append(pq.ParquetFile(self.root / runs["path"]).read())
-                break
-            except FileNotFoundError:
-                if attempt == 2:  # an ingest swapped the manifest while we read: read again from the new one
-                    raise
-                time.sleep(0.05)
+                    runs = part.get("runs")
+                    if not runs or runs.get("interval_ns") != interval_ns:
+                        return None
+                    # ParquetFile, not read_table: that imports pyarrow.dataset, and with it pandas
+                    tables.append(pq.ParquetFile(self.root / runs["path"]).read())
+            return tables
+
+        tables = _retrying(read)
+        if tables is None:
+            return None
         return ProbeRuns(pa.concat_tables(tables) if tables else RUNS_SCHEMA.empty_table(), after=start_ns)
 
     def _tables(self, source_id: str, start: datetime | None, end: datetime | None,
