@@ -43,3 +43,17 @@ def test_rule_findings_from_a_fast_load_name_the_line(write, tmp_path: Path) -> 
     assert not result.findings
     findings = run_rules(Context(result=result, root=tmp_path, today=date(2026, 11, 1)), "validate")
     assert [(f.file, f.line) for f in findings if f.rule == "ref-unknown"] == [("svc.yaml", 6)]
+
+
+def test_the_fast_parser_reads_what_ruamel_s_own_c_loader_reads() -> None:
+    from ruamel.yaml import YAML
+
+    from slactl.loader.yamlpos import parse_documents_fast
+
+    texts = ["%YAML 1.1\n---\nx: yes\ny: 010\nz: 2026-11-01\nw: 1_000\n",
+             "x: yes\ny: 010\nz: 2026-11-01 10:00:00+01:00\nw: .inf\nv: 0o17\nu: ~\n",
+             "a: !!binary aGVsbG8=\nb: [1, 2.5, null, true, '3']\n", "%YAML 1.2\n---\nq: on\n---\nr: off\n"]
+    for text in texts:
+        docs, problem = parse_documents_fast(text)
+        assert problem is None
+        assert [d.data for d in docs] == list(YAML(typ="safe", pure=False).load_all(text))
