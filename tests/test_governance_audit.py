@@ -191,7 +191,7 @@ def test_repeated_breaches_need_a_problem_record(write, tmp_path: Path) -> None:
 def test_breach_rule_without_data_is_skipped_with_an_info(write, tmp_path: Path) -> None:
     write("sla.yaml", sla())
     found = _audit(tmp_path, "audit-breach-no-problem")
-    assert [(f.severity, f.file) for f in found] == [(Severity.INFO, "slactl")]
+    assert [(f.severity, f.file) for f in found] == [(Severity.INFO, ".")]
     assert "no DataSource is declared" in found[0].message
 
 
@@ -351,7 +351,7 @@ def test_audit_finds_a_silent_target_change_in_history(history_repo: GitRepoBuil
 def test_history_check_outside_git_is_an_info(write, tmp_path: Path) -> None:
     write("sla.yaml", sla())
     found = _audit(tmp_path, "audit-amendment-unversioned")
-    assert [(f.severity, f.file) for f in found] == [(Severity.INFO, "slactl")]
+    assert [(f.severity, f.file) for f in found] == [(Severity.INFO, ".")]
     assert "not inside a git repository" in found[0].message
 
 

@@ -353,3 +353,15 @@ def test_naive_times_across_dst_changes(repo: Repo) -> None:
     assert report.problems == []
     times = repo.store.read("complaints")["time"].dt.strftime("%Y-%m-%dT%H:%M").tolist()
     assert times == ["2026-03-29T00:30", "2026-03-29T01:30", "2026-10-25T00:30", "2026-10-25T02:30"]
+
+
+def test_strict_fails_on_rows_skipped_by_an_earlier_lenient_ingest(repo: Repo) -> None:
+    repo.source("probes", "probes", "data/*.csv", timezone="UTC")
+    repo.data("data/a.csv", "time,service,status\n2026-10-01T00:00:00Z,web,up\nnope,web,up\n")
+    assert repo.ingest().rows_skipped == 1  # compliance and report ingest leniently by themselves
+    before = repo.store.manifest()
+    with pytest.raises(IngestError) as caught:
+        repo.ingest(strict=True)
+    assert str(caught.value).startswith("data/a.csv:3: ")
+    assert repo.store.manifest() == before
+    assert repo.ingest().files_unchanged == ["data/a.csv"]  # without --strict it is not read again

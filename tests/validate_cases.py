@@ -49,7 +49,7 @@ def findings_of(path: Path) -> list[Finding]:
     findings, _ = apply_suppressions(findings, result.sources)
     rel = path.relative_to(CASES).as_posix()
     skip = ignored(path)
-    return sorted(f for f in findings if f.file in (rel, "slactl") and f.rule not in skip)
+    return sorted(f for f in findings if f.file in (rel, ".") and f.rule not in skip)
 
 
 def actual(path: Path) -> list[tuple[str, int, int]]:

@@ -33,8 +33,10 @@ class FindingsReport:
 
     def path(self, file: str) -> str:
         """A finding's file as the reader should see it."""
-        if not self.prefix or file == "slactl":
+        if not self.prefix or file == "slactl":  # a finding about slactl itself (a rule that crashed)
             return file
+        if file == ".":  # a finding about the repository as a whole
+            return self.prefix.rstrip("/") or "."
         return f"{self.prefix.rstrip('/')}/{file}"
 
     def source_line(self, file: str, line: int) -> str | None:

@@ -27,6 +27,7 @@ ISO_CSI = "ISO/IEC 20000-1:2018 10.2 (continual improvement)"
 AMENDMENTS = "ISO/IEC 20000-1:2018 7.5.3; SOX ITGC change management (approval of amendments)"
 
 IN_FORCE = ("active", "suspended")
+REPOSITORY = "."  # the file of findings about the repository as a whole (git history, archives)
 CLOSED_IMPROVEMENT = ("closed", "rejected", "failed")
 
 
@@ -212,12 +213,12 @@ def _history_findings(ctx: Context) -> list[Finding]:
         issues = history_issues(repo, repo.resolve("HEAD"), until=ctx.today)
         shallow = repo.shallow
     except GitError as exc:
-        findings.append(Finding("slactl", 1, 1, "audit-amendment-unversioned", Severity.INFO,
+        findings.append(Finding(REPOSITORY, 1, 1, "audit-amendment-unversioned", Severity.INFO,
                                 f"amendment history not checked: {exc.message}", exc.hint))
         ctx.cache["audit-history"] = findings
         return findings
     if shallow:
-        findings.append(Finding("slactl", 1, 1, "audit-amendment-unversioned", Severity.INFO,
+        findings.append(Finding(REPOSITORY, 1, 1, "audit-amendment-unversioned", Severity.INFO,
                                 "the clone is shallow: amendments before its oldest commit were not checked",
                                 "fetch the full history (git fetch --unshallow) before the audit"))
     current = {d.id: d for d in ctx.result.agreements()}
@@ -408,7 +409,7 @@ def breach_no_problem(ctx: Context) -> Iterator[Finding]:
     """
     statuses, reason = _breach_statuses(ctx)
     if reason is not None:
-        yield Finding("slactl", 1, 1, "audit-breach-no-problem", Severity.INFO,
+        yield Finding(REPOSITORY, 1, 1, "audit-breach-no-problem", Severity.INFO,
                       f"repeated breaches not checked: {reason}", "ingest data and run the audit again")
         return
     recorded = {b.objective for p in ctx.result.of_kind("Problem") for b in p.model.spec.breaches}
@@ -507,7 +508,7 @@ def archive_unverified(ctx: Context) -> Iterator[Finding]:
     try:
         from slactl.report.archive import verify_archive
     except ImportError:
-        yield Finding("slactl", 1, 1, "audit-archive-unverified", Severity.INFO,
+        yield Finding(REPOSITORY, 1, 1, "audit-archive-unverified", Severity.INFO,
                       f"{len(archives)} report archive(s) not verified: archive verification is not available", None)
         return
     for folder in archives:

@@ -309,7 +309,7 @@ class Store:
             old = self.manifest()
             new = {"version": old.get("version", 1), "sources": dict(old["sources"]),
                    "files": {rel: dict(entry) for rel, entry in old["files"].items()}}
-            work = self._plan(load_result, repo_root, defined, selected, files, old, new, report, sink)
+            work = self._plan(load_result, repo_root, defined, selected, files, old, new, report, sink, strict)
             if sources is None and files is None:
                 broken = self._broken_sources(load_result, defined, report)
                 for rel, entry in list(new["files"].items()):
@@ -435,7 +435,7 @@ class Store:
 
     def _plan(self, load_result: LoadResult, repo_root: Path, defined: dict[str, Any], selected: list[str],
               files: list[Path] | None, old: dict[str, Any], new: dict[str, Any], report: IngestReport,
-              sink: IngestProgress) -> list[_Work]:
+              sink: IngestProgress, strict: bool = False) -> list[_Work]:
         work: list[_Work] = []
         # which source each file belongs to: the first (by id) whose glob matches it
         owners: dict[str, str] = {}
@@ -479,8 +479,10 @@ class Store:
                     report.problems.append(DataProblem(rel, 1, None, "data-unreadable",
                                                        f"cannot read file: {exc.strerror}", "error"))
                     continue
+                # under --strict, a file whose rows were skipped when it was ingested is read again,
+                # so its problems are reported (and fail the run) even though it has not changed
                 same_source = (entry is not None and entry.get("source") == sid and not reread
-                               and not _lacks_runs(entry, settings))
+                               and not _lacks_runs(entry, settings) and not (strict and entry.get("skipped")))
                 if (same_source and not explicit and entry.get("size") == stat.st_size
                         and entry.get("mtime_ns") == stat.st_mtime_ns):
                     report.files_unchanged.append(rel)
