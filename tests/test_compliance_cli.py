@@ -123,3 +123,9 @@ def test_csv_cells_cannot_become_formulas() -> None:
     assert safe_cell(-1.5) == -1.5 and safe_cell("plain") == "plain" and safe_cell(None) == ""
     text = to_csv(["a"], [["=1+1"], ["\tx"]])
     assert text.splitlines() == ["a", "'=1+1", "'\tx"]
+
+
+def test_as_of_before_the_period_says_nothing_is_judged_yet(repo: Path) -> None:
+    result = run("--repo", str(repo), "compliance", "--period", "2026-10", "--as-of", "2026-09-01", "--fail-on", "never")
+    assert result.exit_code == 0
+    assert "is before 2026-10 begins" in result.output

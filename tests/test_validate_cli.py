@@ -338,3 +338,13 @@ def test_paths_in_unrelated_places_are_a_usage_error(tmp_path, monkeypatch) -> N
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "a" / "svc.yaml"), "/proc/version"],
                                 catch_exceptions=False)
     assert result.exit_code == 2 and "different places" in result.stderr
+
+
+def test_init_and_schema_export_print_json_on_request(tmp_path: Path) -> None:
+    made = CliRunner().invoke(app, ["init", str(tmp_path / "new"), "--format", "json"])
+    assert made.exit_code == 0, made.output
+    payload = json.loads(made.output)
+    assert payload["schema_version"] and len(payload["written"]) > 10
+    assert all(Path(p).is_file() for p in payload["written"])
+    schemas = CliRunner().invoke(app, ["schema", "export", "--out", str(tmp_path / "s"), "--format", "json"])
+    assert schemas.exit_code == 0 and json.loads(schemas.output)["written"]

@@ -68,6 +68,7 @@ def audit(
 
     Example: slactl audit --as-of 2026-12-31 --format both --out audit/2026
     """
+    from slactl.cli.definitions import require_repository
     from slactl.governance.audit import audit_view, render_html, render_markdown, run_audit
     from slactl.loader.repository import ConfigError, load_config
     from slactl.reporters import REPORTERS, FindingsReport, default_format
@@ -78,6 +79,7 @@ def audit(
         config = load_config(root)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
+    require_repository(config)
     if format is AuditFormat.both and out is None:
         fail("--format both writes two files", "add --out FILE (FILE.md and FILE.html are written)")
     run = run_audit(root, day, {"stale_after_days": stale_after, "breach_periods": breach_periods}, config)

@@ -38,6 +38,7 @@ PERIOD_HELP = "Reporting period: a month (2026-10) or a quarter (2026-Q4)."
 
 
 def _load(ctx: typer.Context, repo: Path | None, warn: bool = True) -> tuple[Path, Any, Any]:
+    from slactl.cli.definitions import require_repository
     from slactl.loader.documents import load_repository
     from slactl.loader.repository import ConfigError, load_config
 
@@ -47,6 +48,7 @@ def _load(ctx: typer.Context, repo: Path | None, warn: bool = True) -> tuple[Pat
     except ConfigError as exc:
         fail(str(exc), "fix the settings file (see docs/validate.md)")
     result = load_repository(root, config)
+    require_repository(config, result)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     if warn and errors:
         first = errors[0]

@@ -37,6 +37,9 @@ def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
     if moment is None and datetime.combine(period_.end, time(0), tzinfo=timezone.utc) > datetime.now(timezone.utc):
         typer.echo(f"note: {period_.label} has not ended: it is judged as of its end, so time still to come "
                    "counts as missing data; pass --as-of now to judge it in progress", err=True)
+    if moment is not None and moment.date() < period_.start:
+        typer.echo(f"note: --as-of {as_of} is before {period_.label} begins: nothing of it is judged yet, so every "
+                   "objective shows no data; give a moment inside the period", err=True)
     result = load_checked_definitions(root)
     try:
         from slactl.store import IngestError
@@ -46,10 +49,15 @@ def compute(root: Path, period: str, as_of: str | None, **filters: Any) -> Any:
         report = compute_compliance(root, result, period_, as_of=moment, **filters)
     except (ComplianceError, PeriodError, IngestError) as exc:
         fail(str(exc))
-    problems = [f for f in report.data_findings if f.severity in (Severity.ERROR, Severity.WARNING)]
-    if problems:
-        typer.echo(f"note: {len(problems)} data problem(s) found while reading exports "
-                   "(rows skipped are missing, not good); `slactl ingest` lists them", err=True)
+    errors = sum(1 for f in report.data_findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in report.data_findings if f.severity is Severity.WARNING)
+    if errors:
+        typer.echo(f"note: {errors} data problem(s) found while reading exports: the rows skipped are missing "
+                   "data, not good data" + (f" (and {warnings} warning(s))" if warnings else "")
+                   + "; `slactl ingest` lists them", err=True)
+    elif warnings:
+        typer.echo(f"note: {warnings} data warning(s) found while reading exports (no row was skipped); "
+                   "`slactl ingest` lists them", err=True)
     return report
 
 

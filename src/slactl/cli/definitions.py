@@ -17,16 +17,35 @@ import typer
 from slactl.cli.common import fail
 from slactl.findings import Severity
 
+NOT_A_REPOSITORY_HINT = ("point at your definitions repository with --repo DIR, or make this folder one: "
+                         "create slactl.toml here, or scaffold a new repository with `slactl init DIR`")
+
+
+def require_repository(config: Any, result: Any = None) -> None:
+    """Stop with exit 2, as `slactl validate` does, when the folder is not a definitions repository.
+
+    Without it a command started in the wrong folder finds no agreement, prints nothing wrong and
+    exits 0, and a CI job goes green. `result` (a whole-repository load) spares reading the files again.
+    """
+    from slactl.rules.validation import NotARepositoryError, is_definitions_repository, looks_like_repository
+
+    found = is_definitions_repository(config, result) if result is not None else looks_like_repository(config)
+    if not found:
+        files = len(result.files) if result is not None else 0
+        fail(str(NotARepositoryError(config.root.resolve(), files)), NOT_A_REPOSITORY_HINT)
+
 
 def load_checked_definitions(root: Path) -> Any:
     from slactl.loader import load_repository
-    from slactl.loader.repository import ConfigError
+    from slactl.loader.repository import ConfigError, load_config
     from slactl.rules.registry import Context, run_rules
 
     try:
-        result = load_repository(root, positions=False, cache=True)
+        config = load_config(root)
+        result = load_repository(root, config, positions=False, cache=True)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
+    require_repository(config, result)
     findings = list(result.findings)
     if not findings:
         findings = run_rules(Context(result=result, root=root, today=date.today()), "validate")

@@ -36,6 +36,7 @@ thresholds_app = typer.Typer(help="Alert thresholds from history.\n\nExample: sl
 
 def _load(ctx: typer.Context, repo: Path | None) -> tuple[Path, Any, Any]:
     """Repository root, its load result and its scoring settings; unreadable settings exit 2."""
+    from slactl.cli.definitions import require_repository
     from slactl.improvement.settings import SettingsError, scoring_settings
     from slactl.loader import load_config, load_repository
     from slactl.loader.repository import ConfigError
@@ -46,7 +47,9 @@ def _load(ctx: typer.Context, repo: Path | None) -> tuple[Path, Any, Any]:
         settings = scoring_settings(config.scoring)
     except (ConfigError, SettingsError) as exc:
         fail(str(exc), "fix slactl.toml (see docs/improvement.md for the [scoring] keys)")
-    return root, load_repository(root, config), settings
+    result = load_repository(root, config)
+    require_repository(config, result)
+    return root, result, settings
 
 
 def _reader(root: Path, load: Any) -> Any:

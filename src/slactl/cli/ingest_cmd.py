@@ -47,6 +47,7 @@ def ingest(
 
     Example: slactl ingest probes data/probes/probes.csv --strict
     """
+    from slactl.cli.definitions import require_repository
     from slactl.loader.repository import ConfigError, load_config
     from slactl.store import IngestError, Store
     from slactl.store.definitions import load_data_definitions
@@ -56,6 +57,7 @@ def ingest(
         config = load_config(root)
     except ConfigError as exc:
         fail(str(exc), "fix the setting in the file named")
+    require_repository(config)
     result = load_data_definitions(config)
     store = Store(config.store_path)
     from slactl.cli.progress import terminal_progress

@@ -29,6 +29,22 @@ class RulesFormat(StrEnum):
     md = "md"
 
 
+class WriteFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+WRITE_FORMAT = typer.Option(WriteFormat.text, "--format", "-f", help="text, or json (the files written).")
+
+
+def _written(format: WriteFormat, text: str, folder: Path, written: list[Path], **extra: object) -> None:
+    if format is WriteFormat.json:
+        sys.stdout.write(json.dumps(envelope(folder=os.fspath(folder), written=[os.fspath(p) for p in written],
+                                             **extra), indent=2, ensure_ascii=False) + "\n")
+    else:
+        typer.echo(text)
+
+
 def validate(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(None, help="Files or folders inside the repository to report on (default: all)."),
@@ -48,6 +64,7 @@ def validate(
 
     Example: slactl validate --format sarif --output slactl.sarif
     """
+    from slactl.cli.definitions import NOT_A_REPOSITORY_HINT
     from slactl.loader.repository import ConfigError, load_config
     from slactl.reporters import REPORTERS, FindingsReport, default_format
     from slactl.rules.validation import NotARepositoryError, PathSelectionError, run_validation
@@ -78,8 +95,7 @@ def validate(
     try:
         run = run_validation(root, paths or None, config=config, extra_checks=checks)
     except NotARepositoryError as exc:
-        fail(str(exc), "point at your definitions repository with --repo DIR, or make this folder one: "
-                       "create slactl.toml here, or scaffold a new repository with `slactl init DIR`")
+        fail(str(exc), NOT_A_REPOSITORY_HINT)
     except PathSelectionError as exc:
         fail(str(exc), "give files or folders inside the repository (see --repo)")
     except git_errors as exc:
@@ -130,6 +146,7 @@ def schema_export(
     repo: Path = REPO_OPTION,
     out: Path = typer.Option(None, "--out", help="Folder to write into (default: schemas/ in the repository)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the files differ from the models."),
+    format: WriteFormat = WRITE_FORMAT,
 ) -> None:
     """Write one JSON Schema per kind, plus slactl.json for any document, for editors and CI.
 
@@ -149,7 +166,8 @@ def schema_export(
         written = write_schemas(folder)
     except OSError as exc:
         fail(f"cannot write into '{folder}': {exc.strerror}", "choose a writable --out folder")
-    typer.echo(f"{len(written)} schema file(s) written to {folder}" if written else f"{folder}: up to date")
+    _written(format, f"{len(written)} schema file(s) written to {folder}" if written else f"{folder}: up to date",
+             folder, written)
 
 
 def init(
@@ -157,6 +175,7 @@ def init(
     dest: Path | None = typer.Argument(None, help="Folder for the new definitions repository (default: --repo)."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (files are overwritten)."),
     repo: Path = typer.Option(None, "--repo", help="Same as DIR, for symmetry with every other command."),
+    format: WriteFormat = WRITE_FORMAT,
 ) -> None:
     """Create a small, valid definitions repository with one example of every kind.
 
@@ -175,8 +194,8 @@ def init(
         fail(str(exc), "choose an empty folder, or pass --force to write into this one")
     except OSError as exc:
         fail(f"cannot write into '{dest}': {exc.strerror}", "choose a writable folder")
-    typer.echo(f"created {len(written)} files in {dest}")
-    typer.echo(f"next: slactl validate --repo {os.fspath(dest)}")
+    _written(format, f"created {len(written)} files in {dest}\nnext: slactl validate --repo {os.fspath(dest)}",
+             dest, written, next=f"slactl validate --repo {os.fspath(dest)}")
 
 
 def register(app: typer.Typer) -> None:

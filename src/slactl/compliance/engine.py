@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -375,8 +375,7 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
     zone = zone_of(calendar)
     # the agreement binds only from its effective date until the end of its expiry date
     in_force_from = max(window.start, local_midnight(spec.effective, zone))
-    in_force_until = window.end if spec.expires is None else min(
-        window.end, local_midnight(spec.expires + timedelta(days=1), zone))
+    in_force_until = min(window.end, _end_of_expiry(spec.expires, zone))
     service_time = service_hours(calendar, window.start, window.end).clip(in_force_from, in_force_until)
     planned = maintenance_time(spec.maintenance, window.start, window.end, zone)
     declared = exclusion_time(spec.exclusions, window.start, window.end, zone)
@@ -384,8 +383,14 @@ def scope_for_window(doc: LoadedDocument, objective: Objective, window: Evaluati
     eligible = service_time.subtract(excluded)
     services = [objective.service] if objective.service else list(spec.services)
     return Scope(doc, objective, zone, window, service_time, excluded, eligible, services,
-                 (local_midnight(spec.effective, zone),
-                  NAT_MAX if spec.expires is None else local_midnight(spec.expires + timedelta(days=1), zone)))
+                 (local_midnight(spec.effective, zone), _end_of_expiry(spec.expires, zone)))
+
+
+def _end_of_expiry(expires: date | None, zone: ZoneInfo) -> int:
+    """The instant an agreement stops binding: the end of its expiry day; never without one (or beyond 2261)."""
+    if expires is None or expires >= date(2261, 12, 31):
+        return NAT_MAX
+    return local_midnight(expires + timedelta(days=1), zone)
 
 
 # ---------------------------------------------------------------- availability

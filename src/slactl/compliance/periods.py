@@ -70,8 +70,8 @@ def parse_period(text: str) -> Period:
     """`2026-10` (a calendar month) or `2026-Q4` (a calendar quarter)."""
     value = str(text).strip()
     match = _MONTH.match(value) or _QUARTER.match(value)
-    if match and not 1971 <= int(match.group(1)) <= 2261:  # nanosecond time stamps end in April 2262
-        raise PeriodError(f"'{text}' is out of range; periods run from 1971 to 2261")
+    if match and not 1971 <= int(match.group(1)) <= 2260:  # nanosecond time stamps end in April 2262
+        raise PeriodError(f"'{text}' is out of range; periods run from 1971 to 2260")
     match = _MONTH.match(value)
     if match:
         return month_or_quarter(date(int(match.group(1)), int(match.group(2)), 1))

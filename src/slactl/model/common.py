@@ -36,12 +36,18 @@ def _check_id(value: str) -> str:
     return value
 
 
+MAX_DURATION_DAYS = 366  # no notice, window, clock or slice is longer than a year
+
+
 def _duration(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("a duration must be text such as 30s, 15m, 4h or 2d")
     if isinstance(value, (int, float)):
         raise ValueError(f"'{value}' needs a unit: write {value}s, {value}m or {value}h")
-    return parse_duration(value)
+    seconds = parse_duration(value)
+    if seconds > MAX_DURATION_DAYS * 86_400:
+        raise ValueError(f"'{value}' is longer than {MAX_DURATION_DAYS} days, the longest duration slactl accepts")
+    return seconds
 
 
 def _local_time(value: Any) -> str:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from slactl.model.common import (
     WEEKDAYS,
@@ -45,6 +45,28 @@ def _default_up_values() -> list[str | int | float | bool]:
     return ["up", "ok", "1", "true"]
 
 
+MAX_PROBE_INTERVAL = 86_400.0
+_STRPTIME_DIRECTIVES = set("aAbBcCdDeFgGhHIjmMnpRSTuUVwWxXyYzZ%")
+
+
+def strptime_problem(fmt: str) -> str | None:
+    """What is wrong with a strptime format for a time column (unknown directive, no date), or None."""
+    import re
+
+    directives = re.findall(r"%(.)", fmt.replace("%%", ""))
+    if "%" in re.sub(r"%.", "", fmt.replace("%%", "")):
+        return "ends with a lone '%'"
+    unknown = sorted({d for d in directives if d not in _STRPTIME_DIRECTIVES})
+    if unknown:
+        return f"has unknown directive(s) {', '.join('%' + d for d in unknown)}"
+    found = set(directives)
+    has_date = bool(found & set("cDFx")) or (bool(found & set("YyCG")) and (
+        "j" in found or (bool(found & set("mbBh")) and bool(found & set("de")))))
+    if not has_date:
+        return "gives no date: it needs a year, month and day (for example %d/%m/%Y %H:%M)"
+    return None
+
+
 class DataSourceSpec(StrictModel):
     type: Literal["probes", "outages", "events", "tickets", "pauses", "csat", "complaints", "changes"]
     path: str = Field(description="Glob relative to the repository root.")
@@ -59,6 +81,61 @@ class DataSourceSpec(StrictModel):
     complete_until: date | Timestamp | None = Field(default=None, description="outages: time after it is unknown.")
     delimiter: str = ","
     encoding: str = "utf-8"
+
+    @field_validator("interval")
+    @classmethod
+    def _interval_positive(cls, value: float | None) -> float | None:
+        if value is not None and not 0 < value <= MAX_PROBE_INTERVAL:
+            raise ValueError("a probe interval is more than 0s and at most 1d (what one sample stands for)")
+        return value
+
+    @field_validator("up_values")
+    @classmethod
+    def _some_up_value(cls, value: list[Any]) -> list[Any]:
+        if not value:
+            raise ValueError("list at least one status value that means up, or leave `up_values` out "
+                             "for the default [up, ok, 1, true]")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _distinct_headers(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for name, header in value.items():
+            if header in seen:
+                raise ValueError(f"'{seen[header]}' and '{name}' both read the header '{header}': "
+                                 "map each column to its own header")
+            seen[header] = name
+        return value
+
+    @field_validator("formats")
+    @classmethod
+    def _strptime_formats(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, fmt in value.items():
+            problem = strptime_problem(fmt)
+            if problem:
+                raise ValueError(f"format of '{name}' ('{fmt}') {problem}")
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1 or value in "\r\n\"":
+            raise ValueError(f"'{value}' is not a delimiter: give one character such as ',' or ';' "
+                             "(a tab is \"\\t\" in double quotes)")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{value}'; use a name Python knows, such as utf-8, cp1252 "
+                             "or latin-1") from None
+        return value
 
     def interval_ns(self) -> int:
         """Nanoseconds each probe sample stands for: `interval`, or 60 seconds when none is declared."""

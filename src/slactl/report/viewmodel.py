@@ -230,12 +230,14 @@ def _trend_points(ref: str, inputs: ReportInputs) -> list[dict[str, Any]]:
     points = []
     for report, index in zip([*inputs.history, inputs.current], inputs.by_ref(), strict=True):
         found = index.get(ref)
-        attained = found.attained if found is not None else None
         status = found.status if found is not None else "insufficient_data"
+        # a figure from too little data is no figure: shown as no data, left out of the trend's direction
+        attained = found.attained if found is not None and status != "insufficient_data" else None
         points.append({
             "period": report.period,
             "attained": attained,
-            "attained_text": fmt_percent(attained, _decimals_for(found.target if found else None)),
+            "attained_text": "no data" if found is not None and attained is None else
+            fmt_percent(attained, _decimals_for(found.target if found else None)),
             "status": status,
             "status_label": STATUS_LABEL.get(status, status),
         })

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from slactl.findings import Finding, count_by_severity
 
+QUOTE_CHARS = 200  # of a source line quoted under a finding, ellipsis included
 
 @dataclass
 class FindingsReport:
@@ -40,11 +41,15 @@ class FindingsReport:
         return f"{self.prefix.rstrip('/')}/{file}"
 
     def source_line(self, file: str, line: int) -> str | None:
+        """The line a finding points at, cut to QUOTE_CHARS: a pasted runbook or a 2 MB cell is never echoed."""
         text = self.sources.get(file)
         if text is None:
             return None
         lines = text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        if not 0 < line <= len(lines):
+            return None
+        quoted = lines[line - 1]
+        return quoted if len(quoted) <= QUOTE_CHARS else quoted[: QUOTE_CHARS - 1] + "…"
 
     def summary_text(self) -> str:
         s = self.summary()

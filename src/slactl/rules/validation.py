@@ -6,6 +6,7 @@ findings are reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from slactl.findings import Finding
 from slactl.loader.documents import LoadResult, load_repository
-from slactl.loader.repository import RepositoryConfig, load_config
+from slactl.loader.repository import RepositoryConfig, find_definition_files, load_config
 from slactl.model.common import API_VERSION
 from slactl.rules.registry import Context, run_rules
 from slactl.rules.suppression import apply_suppressions
@@ -44,6 +45,26 @@ def is_definitions_repository(config: RepositoryConfig, result: LoadResult) -> b
         isinstance(doc.raw, dict) and str(doc.raw.get("apiVersion", "")).startswith("slactl/")
         for doc in result.documents
     )
+
+
+_SLACTL_API = re.compile(r"""apiVersion['"]?\s*:\s*['"]?slactl/""")
+
+
+def looks_like_repository(config: RepositoryConfig) -> bool:
+    """Like `is_definitions_repository`, from the files' text alone (for commands that read only some files)."""
+    if config.source is not None:
+        return True
+    for path in find_definition_files(config):
+        try:
+            if not path.is_file():  # never open a FIFO or a device
+                continue
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 20).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        if _SLACTL_API.search(head):
+            return True
+    return False
 
 
 @dataclass

@@ -31,7 +31,16 @@ from slactl.store.columns import (
     SourceSettings,
 )
 from slactl.store.report import DataProblem
-from slactl.store.timeparse import NAT, UTC_NS, ns_to_iso, parse_times
+from slactl.store.timeparse import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    NAT,
+    UTC_NS,
+    ParsedTimes,
+    ns_to_iso,
+    outside_years,
+    parse_times,
+)
 
 MAX_DETAILED = 20  # problems described row by row per rule and file; the rest are summed up
 SNIFF_BYTES = 1 << 16
@@ -164,8 +173,16 @@ def exact_lines(path: Path, settings: SourceSettings, width: int) -> tuple[np.nd
     Used only when the fast rule (row i is line i + 2) cannot hold: quoted cells with line breaks,
     blank lines or malformed rows. It reads the file row by row, so it is slow, but rare.
     """
+    starts, malformed, _ = _record_lines(path, settings, width)
+    return starts, malformed
+
+
+def _record_lines(path: Path, settings: SourceSettings,
+                  width: int) -> tuple[np.ndarray, list[tuple[int, int]], int | None]:
+    """What `exact_lines` gives, and the start line of the last record when it spans lines to the end."""
     starts: list[int] = []
     malformed: list[tuple[int, int]] = []
+    last_start: int | None = None
     with open(path, encoding=_codec(settings.encoding), newline="", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=settings.delimiter)
         previous = 0
@@ -173,6 +190,7 @@ def exact_lines(path: Path, settings: SourceSettings, width: int) -> tuple[np.nd
         for record in reader:
             start = previous + 1
             previous = reader.line_num
+            last_start = start if previous > start else None
             if not record or (len(record) == 1 and record[0] == ""):
                 continue
             if not header_seen:
@@ -182,7 +200,22 @@ def exact_lines(path: Path, settings: SourceSettings, width: int) -> tuple[np.nd
                 malformed.append((start, len(record)))
                 continue
             starts.append(start)
-    return np.asarray(starts, dtype=np.int64), malformed
+    return np.asarray(starts, dtype=np.int64), malformed, last_start
+
+
+def _lines_never_closed(path: Path, settings: SourceSettings, start: int) -> int | None:
+    """When a quoted cell opened on line `start` is never closed: the non-blank lines it swallowed."""
+    with open(path, encoding=_codec(settings.encoding), newline="", errors="replace") as handle:
+        for _ in range(start - 1):
+            handle.readline()
+        rest = handle.read()
+    try:
+        for _ in csv.reader(io.StringIO(rest), delimiter=settings.delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return sum(1 for line in rest.splitlines() if line.strip())
+    return None
 
 
 def read_file(path: Path, rel: str, settings: SourceSettings, known_services: set[str] | None,
@@ -232,8 +265,24 @@ def read_file(path: Path, rel: str, settings: SourceSettings, known_services: se
     rows = table.num_rows
     if callable(physical_lines):
         physical_lines = physical_lines()
+    unclosed = False
     if malformed_count or (physical_lines is not None and physical_lines != rows + 1):
-        exact, malformed = exact_lines(path, settings, len(headers))
+        exact, malformed, last_start = _record_lines(path, settings, len(headers))
+        lost = None if last_start is None else _lines_never_closed(path, settings, last_start)
+        if last_start is not None and lost is not None:
+            # a stray quote swallowed the rest of the file into one cell: one problem, every line counted
+            unclosed = True
+            if malformed and malformed[-1][0] == last_start:
+                malformed.pop()
+            elif len(exact) and exact[-1] == last_start and rows:
+                exact = exact[:-1]  # read as a row of the right width: it is no row
+                table = table.slice(0, rows - 1)
+                rows -= 1
+                malformed_count += 1
+            malformed_count += lost - 1
+            problems.add(last_start, None, "data-row-malformed",
+                         f"a quoted cell starting here is never closed; the rest of the file ({lost} line(s)) "
+                         "could not be read", hint='close the quote (") of this cell, or remove the stray quote')
         if len(exact) == rows:
             lines = _Lines(exact)
         for line, cells in malformed[:MAX_DETAILED]:
@@ -245,9 +294,11 @@ def read_file(path: Path, rel: str, settings: SourceSettings, known_services: se
                          f"{len(malformed) - MAX_DETAILED} more malformed row(s) from line "
                          f"{malformed[MAX_DETAILED][0]} on")
     if rows == 0:
-        problems.add(1, None, "data-empty-file", "file has a header but no rows", "warning",
-                     "export the data again, or remove the file")
-        return FileResult(_empty_table(settings.type), problems=problems.items, skipped=malformed_count)
+        if not malformed_count and not unclosed:
+            problems.add(1, None, "data-empty-file", "file has a header but no rows", "warning",
+                         "export the data again, or remove the file")
+        return FileResult(_empty_table(settings.type), rows_read=malformed_count, problems=problems.items,
+                          skipped=malformed_count)
     holder = [table]
     del table  # _normalise frees the raw text columns as soon as they are converted
     result = _normalise(holder, settings, plan, lines, problems, known_services)
@@ -543,7 +594,10 @@ def _normalise(holder: list[pa.Table], settings: SourceSettings, plan: dict[str,
             label = f"'{header}'"
             skip |= parsed.bad
             problems.rows(parsed.bad, lines, header, "data-time-unparsable",
-                          lambda i, label=label, name=column.name, fmt=fmt: (
+                          lambda i, label=label, name=column.name, fmt=fmt, parsed=parsed, source=source: (
+                              f"{label} value '{cell(name, i)}' is outside the years {FIRST_YEAR} to {LAST_YEAR} "
+                              "slactl can hold; row skipped"
+                              if _outside_years(parsed, source, i, fmt) else
                               f"{label} value '{cell(name, i)}' is not a time"
                               + (f" in the format '{fmt}'" if fmt else " (ISO 8601 expected)") + "; row skipped"),
                           hint=(f"fix the value, or give the format in `formats: {{{column.name}: ...}}`"
@@ -600,6 +654,14 @@ def _normalise(holder: list[pa.Table], settings: SourceSettings, plan: dict[str,
     _check_services(out, known_services, problems, settings)
     _check_complete_until(out, settings, problems)
     return FileResult(out, skipped=skipped, duplicates=int(duplicates.sum()) if duplicates is not None else 0)
+
+
+def _outside_years(parsed: ParsedTimes, source: pa.ChunkedArray, index: int, fmt: str | None) -> bool:
+    """Whether bad time cell `index` is a real time slactl cannot hold (rather than no time at all)."""
+    if parsed.outside is not None and parsed.outside[index]:
+        return True
+    value = source[index].as_py()
+    return isinstance(value, str) and len(value) <= 64 and outside_years(value, fmt)
 
 
 def _check_values(settings: SourceSettings, plan: dict[str, str | None], columns: dict[str, Any],
@@ -902,9 +964,10 @@ def _check_services(table: pa.Table, known: set[str] | None, problems: _Problems
         where = np.flatnonzero(indices == code)
         if len(where) == 0:
             continue
+        shown = clip(str(value), 40)
         problems.add(int(line_numbers[where[0]]), settings.header_of("service"), "data-unknown-service",
-                     f"service '{value}' is not a known Service id ({len(where)} row(s), first here); rows kept",
-                     "warning", f"define a Service '{value}', or rename the value with "
+                     f"service '{shown}' is not a known Service id ({len(where)} row(s), first here); rows kept",
+                     "warning", f"define a Service '{shown}', or rename the value with "
                                 "`value_map: {service: {...}}` on the DataSource")
 
 

@@ -20,6 +20,11 @@ from slactl.store.arrays import to_numpy
 
 NAT = np.iinfo(np.int64).min
 UTC_NS = pa.timestamp("ns", tz="UTC")
+# the times slactl holds: whole years well inside int64 nanoseconds (1677-09-21..2262-04-11), so a
+# wall time moved by any zone's offset stays inside too
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+LOW_NS = int((datetime(FIRST_YEAR, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 10**9
+HIGH_NS = int((datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()) * 10**9
 # an offset after a time of day: Z, +01, +0100 or +01:00 (a bare date such as 2026-10-01 has none)
 OFFSET_PATTERN = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 
@@ -32,6 +37,38 @@ class ParsedTimes:
     present: np.ndarray  # the cell had a value
     bad: np.ndarray  # it had a value that is not a time in the expected format
     naive: np.ndarray  # it is a time without offset and the source declares no timezone
+    outside: np.ndarray | None = None  # among `bad`: a time, but outside FIRST_YEAR..LAST_YEAR
+
+
+def _outside(values: np.ndarray) -> np.ndarray:
+    """Where nanoseconds (NAT allowed) fall outside the years slactl holds."""
+    return (values != NAT) & ((values < LOW_NS) | (values >= HIGH_NS))
+
+
+def _within(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`values` with those outside the years slactl holds set to NAT, and where that was."""
+    far = _outside(values)
+    if far.any():
+        values = values.copy()
+        values[far] = NAT
+    return values, far
+
+
+def outside_years(text: str, fmt: str | None) -> bool:
+    """True when `text` is a real time (ISO 8601, or in `fmt`) whose year slactl cannot hold.
+
+    Only for the few rows already found bad, to word their problem; Python's parsers know no
+    nanosecond limit.
+    """
+    text = text.strip()
+    try:
+        if fmt:
+            stamp = datetime.strptime(text, fmt)
+        else:
+            stamp = datetime.fromisoformat(text.replace("z", "Z"))
+    except (ValueError, OverflowError):
+        return False
+    return not FIRST_YEAR <= stamp.year <= LAST_YEAR
 
 
 def _to_ns(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -74,9 +111,9 @@ def parse_times(column: pa.ChunkedArray | pa.Array, fmt: str | None, zone: str |
         column = pa.array([], type=pa.string())
     present = np.asarray(to_numpy(pc.is_valid(column)), dtype=bool)
     if pa.types.is_timestamp(column.type):  # already parsed by the CSV reader
-        values = _to_ns(pc.cast(column, UTC_NS))
+        values, far = _within(_to_ns(pc.cast(column, UTC_NS)))
         none = np.zeros(len(present), dtype=bool)
-        return ParsedTimes(values, present, none, none.copy())
+        return ParsedTimes(values, present, far, none, far)
     if fmt:
         return _parse_with_format(column, fmt, zone, present)
     return _parse_iso(column, zone, present)
@@ -85,8 +122,13 @@ def parse_times(column: pa.ChunkedArray | pa.Array, fmt: str | None, zone: str |
 def _parse_with_format(column: pa.ChunkedArray | pa.Array, fmt: str, zone: str | None,
                        present: np.ndarray) -> ParsedTimes:
     trimmed = pc.utf8_trim_whitespace(column)
-    parsed = _to_ns(pc.strptime(trimmed, format=fmt, unit="ns", error_is_null=True))
+    # the wall time as written (or the instant, with %z), before any zone is applied
+    parsed, far = _within(_to_ns(pc.strptime(trimmed, format=fmt, unit="ns", error_is_null=True)))
     bad = present & (parsed == NAT)
+    impossible = _impossible_dates(trimmed, fmt, present & ~bad)
+    if impossible.any():  # strptime rolls 31/09 over to 1 October: such a date is no date
+        bad |= impossible
+        parsed[impossible] = NAT
     naive = np.zeros(len(present), dtype=bool)
     if "%z" not in fmt:
         if zone is None:
@@ -94,7 +136,92 @@ def _parse_with_format(column: pa.ChunkedArray | pa.Array, fmt: str, zone: str |
             parsed = np.full(len(present), NAT, dtype=np.int64)
         else:
             parsed = localize(parsed, zone)
-    return ParsedTimes(parsed, present, bad, naive)
+    return ParsedTimes(parsed, present, bad, naive, far)
+
+
+# strptime directives as patterns, to find the fields written in a cell (named where they are checked)
+_DIRECTIVES = {
+    "d": r"(?P<d>\d{1,2})", "m": r"(?P<m>\d{1,2})", "Y": r"(?P<Y>\d{4})", "y": r"(?P<y>\d{2})",
+    "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}", "S": r"(?P<S>\d{1,2})", "f": r"\d{1,9}",
+    "j": r"\d{1,3}", "b": r"[A-Za-z]+", "B": r"[A-Za-z]+", "a": r"[A-Za-z]+", "A": r"[A-Za-z]+",
+    "p": r"[A-Za-z]+", "z": r"(?:[Zz]|[+-]\d{2}:?\d{2}(?::?\d{2})?)", "Z": r"\S+", "%": "%",
+}
+
+
+def _format_pattern(fmt: str) -> str | None:
+    """A regular expression for cells in the strptime format `fmt`, or None for a format it cannot follow."""
+    parts = ["^"]
+    named: set[str] = set()
+    index = 0
+    while index < len(fmt):
+        char = fmt[index]
+        if char == "%":
+            code = fmt[index + 1: index + 2]
+            pattern = _DIRECTIVES.get(code)
+            if pattern is None:
+                return None
+            if "?P<" in pattern and code in named:  # a field written twice is checked once
+                pattern = _DIRECTIVES["H"]
+            named.add(code)
+            parts.append(pattern)
+            index += 2
+        elif char.isspace():
+            parts.append(r"\s*")
+            index += 1
+        else:
+            parts.append(re.escape(char))
+            index += 1
+    parts.append("$")
+    return "".join(parts)
+
+
+def _impossible_dates(text: pa.ChunkedArray | pa.Array, fmt: str, parsed: np.ndarray) -> np.ndarray:
+    """Rows strptime parsed whose written date does not exist (31/09, 29/02/2026, second 60).
+
+    Vectorised: the day, month, year and second are read from the text with one pattern and
+    checked against the calendar. Only a row the pattern cannot follow and that could hide such a
+    date goes to Python's strptime, which rejects what does not exist.
+    """
+    count = len(parsed)
+    impossible = np.zeros(count, dtype=bool)
+    if not parsed.any() or ("%d" not in fmt and "%S" not in fmt):
+        return impossible
+    pattern = _format_pattern(fmt)
+    unsure = parsed.copy()
+    if pattern is not None:
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks() if text.num_chunks != 1 else text.chunk(0)
+        fields = pc.extract_regex(text, pattern=pattern)
+        matched = np.asarray(to_numpy(pc.is_valid(fields)), dtype=bool) & parsed
+        unsure = parsed & ~matched
+
+        def number(name: str) -> np.ndarray | None:
+            if name not in {f.name for f in fields.type}:
+                return None
+            values = pc.cast(pc.struct_field(fields, name), pa.int32())
+            return np.asarray(to_numpy(values.fill_null(0)), dtype=np.int64)
+
+        day, month, second = number("d"), number("m"), number("S")
+        year = number("Y")
+        if year is None and (short := number("y")) is not None:
+            year = np.where(short < 69, 2000 + short, 1900 + short)
+        if second is not None:
+            impossible |= matched & (second > 59)
+        if day is not None:
+            late = matched & (day > 28)  # only days 29..31 can be past a month's end
+            if month is None or year is None:
+                unsure |= late  # a month by name, or no year: Python decides
+            else:
+                leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+                length = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+                length = length + ((month == 2) & leap)
+                impossible |= late & (day > length)
+    for index in np.flatnonzero(unsure):  # the few cells the pattern could not follow
+        try:
+            datetime.strptime(str(text[int(index)].as_py()), fmt)
+        except ValueError:
+            impossible[index] = True
+    return impossible
 
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -113,8 +240,12 @@ def _parse_iso(column: pa.ChunkedArray | pa.Array, zone: str | None, present: np
     values = np.full(count, NAT, dtype=np.int64)
     aware = np.zeros(count, dtype=bool)
     local = np.zeros(count, dtype=bool)
+    outside = np.zeros(count, dtype=bool)  # a time, but not in the years slactl holds
 
     def put_local(window: slice, wall: np.ndarray, mask: np.ndarray | None = None) -> None:
+        wall, far = _within(wall)
+        if far.any():
+            outside[window] |= far if mask is None else far & mask
         if zone is None:
             return  # reported as naive; no value
         if mask is None:
@@ -166,13 +297,21 @@ def _parse_iso(column: pa.ChunkedArray | pa.Array, zone: str | None, present: np
     if rest.any():
         rows = np.flatnonzero(rest)
         wall = _parse_rest(column, rows, values, aware)
+        wall, far = _within(wall)
+        outside[rows[far]] = True
         found = wall != NAT
         local[rows[found]] = True
         if zone is not None and found.any():
             values[rows[found]] = localize(wall[found], zone)
+    far = aware & _outside(values)
+    if far.any():
+        values[far] = NAT
+        outside |= far
+    aware &= ~outside
+    local &= ~outside
     naive = local if zone is None else np.zeros(count, dtype=bool)
     bad = present & ~aware & ~local
-    return ParsedTimes(values, present, bad, naive)
+    return ParsedTimes(values, present, bad, naive, outside)
 
 
 def _parse_rest(column: pa.ChunkedArray | pa.Array, rows: np.ndarray, values: np.ndarray,
@@ -209,8 +348,14 @@ def _series_ns(series: object) -> np.ndarray:
     values: pd.Series = series
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    converted = values.astype("datetime64[ns]")
-    return np.asarray(converted.to_numpy(dtype="datetime64[ns]").view(np.int64))
+    stamps = np.asarray(values.to_numpy())
+    if stamps.dtype == np.dtype("datetime64[ns]"):
+        return np.asarray(stamps.view(np.int64))
+    # pandas keeps times beyond int64 nanoseconds (year 9999, year 1) in a coarser unit: those
+    # become NAT here (and are reported), never an overflow
+    micros = stamps.astype("datetime64[us]").view(np.int64)
+    inside = ~np.isnat(stamps) & (micros >= LOW_NS // 1000) & (micros < HIGH_NS // 1000)
+    return np.where(inside, micros * 1000, NAT).astype(np.int64)
 
 
 def ns_to_iso(value: int) -> str:

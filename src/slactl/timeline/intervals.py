@@ -19,12 +19,20 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 Int64Array = npt.NDArray[np.int64]
 
 
+# Instants from definitions are held between these bounds: a date such as `expires: 9999-12-31`
+# ("never") or `start: 0001-01-01` lies beyond what int64 nanoseconds hold, and means the same
+# as the bound for every period slactl computes (1971 to 2260).
+FIRST_NS = 0  # 1970-01-01T00:00:00Z
+LAST_NS = 9_218_800_000 * NS  # 2262-01-01T00:00:00Z
+
+
 def to_ns(moment: datetime) -> int:
-    """Nanoseconds since the epoch of an aware datetime (exact to the microsecond)."""
+    """Nanoseconds since the epoch of an aware datetime (exact to the microsecond), within FIRST_NS..LAST_NS."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give it a time zone first")
     delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * NS + delta.microseconds * 1000
+    value = (delta.days * 86_400 + delta.seconds) * NS + delta.microseconds * 1000
+    return min(max(value, FIRST_NS), LAST_NS)
 
 
 def from_ns(value: int) -> datetime:

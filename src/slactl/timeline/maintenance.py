@@ -10,7 +10,7 @@ import numpy as np
 from slactl.model.agreement import Exclusion, Maintenance
 from slactl.model.common import WEEKDAYS
 from slactl.timeline.calendar import local_dates, local_instant, localize
-from slactl.timeline.intervals import NS, IntervalSet, to_ns
+from slactl.timeline.intervals import LAST_NS, NS, IntervalSet, to_ns
 
 
 def _minutes(at: str | None) -> int:
@@ -28,7 +28,7 @@ def maintenance_occurrences(window: Maintenance, start_ns: int, end_ns: int, zon
         if window.start is None:
             return IntervalSet.empty()
         begin = to_ns(localize(window.start, zone))
-        finish = to_ns(localize(window.end, zone)) if window.end is not None else begin + duration
+        finish = to_ns(localize(window.end, zone)) if window.end is not None else min(begin + duration, LAST_NS)
         return IntervalSet.single(begin, finish).clip(start_ns, end_ns)
     if duration <= 0:
         return IntervalSet.empty()
