@@ -77,7 +77,9 @@ def source_settings(draw: st.DrawFn, source_type: str) -> dict[str, Any]:
     if draw(st.booleans()):
         settings["timezone"] = draw(st.sampled_from(["Europe/London", "America/New_York", "Asia/Kolkata", "UTC"]))
     if draw(st.booleans()):
-        settings["columns"] = draw(st.dictionaries(st.sampled_from(COLUMNS), words, min_size=1, max_size=4))
+        # each column read from its own header (two names on one header are refused)
+        columns = draw(st.dictionaries(st.sampled_from(COLUMNS), words, min_size=1, max_size=4))
+        settings["columns"] = {name: f"{header}-{name}" for name, header in columns.items()}
     if draw(st.booleans()):
         settings["formats"] = draw(st.dictionaries(st.sampled_from(["time", "opened_at", "resolved_at"]),
                                                    st.sampled_from(["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%S%z",

@@ -161,3 +161,16 @@ def test_quoted_source_lines_are_cut(tmp_path: Path) -> None:
     quoted = report.source_line("data/c.csv", 2)
     assert quoted is not None and len(quoted) == QUOTE_CHARS and quoted.endswith("…")
     assert report.source_line("data/c.csv", 3) == "MI-2,web" and report.source_line("data/c.csv", 9) is None
+
+
+def test_a_glob_that_matches_nothing_is_a_warning_at_the_datasource(tmp_path: Path) -> None:
+    repo = Repo(tmp_path)
+    repo.source("probes", "probes", "data/probes/*.csv", timezone="UTC")
+    repo.data("data/probes/a.csv", "time,service,status\n2026-10-01T00:00:00Z,web,up\n")
+    assert repo.ingest().rows_added == 1
+    repo.source("probes", "probes", "'data/probes/[.csv'", timezone="UTC")
+    report = repo.ingest()
+    (problem,) = [p for p in report.problems if p.rule == "data-path-empty"]
+    assert (problem.file, problem.line, problem.severity) == ("sources/probes.yaml", 6, "warning")
+    assert "the 1 file(s) ingested from it before are dropped" in problem.message
+    assert report.files_removed == ["data/probes/a.csv"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -329,17 +332,91 @@ def _validate_document(doc: LoadedDocument, result: LoadResult) -> None:
         result.findings.append(doc.finding("schema-value", Severity.ERROR, f"cannot read document: {exc}"))
 
 
-def _read_file(path: Path, rel: str, result: LoadResult) -> str | None:
+def _unreadable(rel: str, message: str, hint: str | None = None) -> Finding:
+    return Finding(rel, 1, 1, "file-unreadable", Severity.ERROR, message, hint)
+
+
+_SPECIAL_FILES = (
+    (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _special_file(mode: int) -> str:
+    return next((what for test, what in _SPECIAL_FILES if test(mode)), "not a regular file")
+
+
+def _outside_root(path: Path, root: Path) -> str | None:
+    """Where a file inside `root` really points when a symbolic link takes it outside, else None.
+
+    The target is named relative to the repository root, never as an absolute path. A file given
+    from outside the root in the first place (by whoever runs the command) is not refused here.
+    """
+    base = Path(os.path.abspath(root))
+    given = Path(os.path.abspath(path))
+    if not given.is_relative_to(base):
+        return None
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            result.findings.append(Finding(rel, 1, 1, "file-too-large", Severity.ERROR,
-                                           f"file is {size} bytes; definition files are limited to {MAX_FILE_BYTES}",
-                                           "split it or exclude it in slactl.toml"))
+        real_root = base.resolve()
+        real = given.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # a loop or a dangling link: reading it says what is wrong
+    if real.is_relative_to(real_root):
+        return None
+    return os.path.relpath(real, real_root)
+
+
+def _read_file(path: Path, rel: str, result: LoadResult) -> str | None:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or None with a finding saying why not.
+
+    Pipes, devices and sockets are never opened (a FIFO would block, /dev/zero never ends), symbolic
+    links leading out of the repository are not followed, and never more than MAX_FILE_BYTES + 1
+    bytes are read, whatever the file claims to be.
+    """
+    outside = _outside_root(path, result.root)
+    if outside is not None:
+        result.findings.append(_unreadable(
+            rel, f"symbolic link points outside the repository (to {outside}); it is not read",
+            "copy the definitions into the repository instead of linking to them",
+        ))
+        return None
+    too_large_hint = "split it or exclude it in slactl.toml"
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            result.findings.append(_unreadable(
+                rel, f"not a regular file ({_special_file(info.st_mode)}); only regular files are read",
+                "remove it or exclude it in slactl.toml",
+            ))
             return None
-        data = path.read_bytes()
+        if info.st_size > MAX_FILE_BYTES:
+            result.findings.append(Finding(rel, 1, 1, "file-too-large", Severity.ERROR,
+                                           f"file is {info.st_size} bytes; definition files are limited to {MAX_FILE_BYTES}",
+                                           too_large_hint))
+            return None
+        # O_NONBLOCK: should the file be swapped for a pipe after the check, opening it still returns
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                result.findings.append(_unreadable(rel, "not a regular file; only regular files are read",
+                                                   "remove it or exclude it in slactl.toml"))
+                return None
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except RuntimeError:  # pathlib's "Symlink loop" on older Pythons
+        result.findings.append(_unreadable(rel, "cannot read file: symbolic links form a loop",
+                                           "point the link at a real file, or remove it"))
+        return None
     except OSError as exc:
-        result.findings.append(Finding(rel, 1, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {exc.strerror}"))
+        loop = exc.errno == errno.ELOOP
+        result.findings.append(_unreadable(
+            rel, "cannot read file: symbolic links form a loop" if loop else f"cannot read file: {exc.strerror}",
+            "point the link at a real file, or remove it" if loop else None,
+        ))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        result.findings.append(Finding(rel, 1, 1, "file-too-large", Severity.ERROR,
+                                       f"file is larger than {MAX_FILE_BYTES} bytes, the limit for definition files",
+                                       too_large_hint))
         return None
     if b"\x00" in data:
         result.findings.append(Finding(rel, 1, 1, "yaml-encoding", Severity.ERROR,
@@ -359,9 +436,17 @@ def _read_file(path: Path, rel: str, result: LoadResult) -> str | None:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """`path` relative to `root` in POSIX form, or as given when it lies outside `root`."""
+    """`path` relative to `root` in POSIX form, or as given when it lies outside `root`.
+
+    A symbolic link inside `root` that cannot be resolved (a loop) or leads outside it is named by
+    where the link itself is, never by its target.
+    """
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        pass
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

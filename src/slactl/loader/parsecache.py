@@ -28,8 +28,23 @@ class _Uncacheable(Exception):
     pass
 
 
+MAX_VALUES = 2_000_000
+"""Values a file may encode to; more (aliases the loader let through) is parsed every time instead."""
+
+
 def encode(value: Any) -> Any:
-    """Plain YAML data as JSON-able data; raises _Uncacheable for anything else."""
+    """Plain YAML data as JSON-able data; raises _Uncacheable for anything else.
+
+    JSON has no aliases, so a value reached twice is written twice: past MAX_VALUES values the
+    data is not cached (the loader refuses documents whose aliases expand much further anyway).
+    """
+    return _encode(value, [MAX_VALUES])
+
+
+def _encode(value: Any, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Uncacheable("too many values")
     kind = type(value)
     if value is None or kind in (bool, int, str):
         return value
@@ -38,11 +53,11 @@ def encode(value: Any) -> Any:
             return {TAG: "float", "v": repr(value)}
         return value
     if kind is list:
-        return [encode(v) for v in value]
+        return [_encode(v, budget) for v in value]
     if kind is dict:
         if all(type(k) is str for k in value) and TAG not in value:
-            return {k: encode(v) for k, v in value.items()}
-        return {TAG: "map", "v": [[encode(k), encode(v)] for k, v in value.items()]}
+            return {k: _encode(v, budget) for k, v in value.items()}
+        return {TAG: "map", "v": [[_encode(k, budget), _encode(v, budget)] for k, v in value.items()]}
     if kind is date:
         return {TAG: "date", "v": value.isoformat()}
     if kind is datetime:

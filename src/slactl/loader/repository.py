@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ def load_config(root: Path) -> RepositoryConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{name}: cannot be read as TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{name}: cannot be read: {exc.strerror}") from None
         for key in table_path:
             data = data.get(key, {}) if isinstance(data, dict) else {}
         if name == "pyproject.toml" and not data:
@@ -80,6 +83,17 @@ def load_config(root: Path) -> RepositoryConfig:
     return RepositoryConfig(root=root)
 
 
+def _read_small_text(path: Path, limit: int = 1024 * 1024) -> str:
+    """The start of a regular file as text; empty for pipes, devices, link loops and unreadable files."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ""
+        with path.open("rb") as handle:
+            return handle.read(limit).decode("utf-8", errors="replace")
+    except (OSError, RuntimeError):
+        return ""
+
+
 def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
     lines: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -87,7 +101,7 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
         if ".gitignore" in filenames:
             rel = Path(dirpath).relative_to(root).as_posix()
             prefix = "" if rel == "." else rel + "/"
-            for raw in (Path(dirpath) / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines():
+            for raw in _read_small_text(Path(dirpath) / ".gitignore").splitlines():
                 line = raw.strip()
                 if not line or line.startswith("#"):
                     continue
@@ -149,12 +163,8 @@ def _holds_definitions(folder: Path, depth: int = 3, budget: int = 500) -> bool:
             seen += 1
             if seen > budget:
                 return False
-            try:
-                with path.open("r", encoding="utf-8", errors="replace") as handle:
-                    if "apiVersion: slactl/" in handle.read(4096):
-                        return True
-            except OSError:
-                continue
+            if "apiVersion: slactl/" in _read_small_text(path, 4096):
+                return True
     return False
 
 

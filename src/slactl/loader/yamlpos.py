@@ -10,7 +10,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 from ruamel.yaml.resolver import VersionedResolver
+
+MAX_ALIAS_VALUES = 100_000
+"""How many values aliases (`*name`) may add to a document beyond those written out ("billion laughs")."""
+
+MAX_NESTING_DEPTH = 100
+"""How many mappings and lists deep a document may nest (definitions need a handful)."""
+
+_LONG_TEXT = 1024  # an aliased text counts as one value per this many characters
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ def parse_documents(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
             line, column = _position_of(data)
             if line is None:
                 line, column = (starts[index] if index < len(starts) else 1), 1
+            shape = shape_problem(data, text)
+            if shape is not None:
+                return documents, shape
             documents.append(RawDocument(index=index, data=data, line=line, column=column))
     except DuplicateKeyError as exc:
         line, column = _mark(exc)
@@ -78,10 +90,104 @@ def parse_documents(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
     except YAMLError as exc:
         return documents, YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
     except RecursionError:
-        return documents, YamlProblem("yaml-syntax", "YAML nesting is too deep", 1, 1)
+        return documents, _too_deep(*(_deep_position(text) or (1, 1)))
     except (ValueError, OverflowError) as exc:  # a value ruamel cannot build, such as 2026-02-30
         return documents, _bad_value(text, exc)
     return documents, None
+
+
+def _too_deep(line: int, column: int) -> YamlProblem:
+    return YamlProblem(
+        "yaml-syntax", f"YAML nesting is too deep: definitions may nest at most {MAX_NESTING_DEPTH} mappings or lists",
+        line, column, "flatten the structure here; check for unclosed or runaway brackets",
+    )
+
+
+def _deep_position(text: str) -> tuple[int, int] | None:
+    """Where the first mapping or list deeper than MAX_NESTING_DEPTH starts (the parser keeps no recursion)."""
+    depth = 0
+    try:
+        for event in new_yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_NESTING_DEPTH and event.start_mark is not None:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, RecursionError, ValueError):
+        return None
+    return None
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [part for pair in node.items() for part in pair]
+    return list(node)
+
+
+def shape_problem(data: Any, text: str | None = None) -> YamlProblem | None:
+    """A document whose aliases expand too far, or that nests too deep; None when it is fine.
+
+    Aliases let a short file stand for an enormous (or endless) document: nine nested lists of nine
+    aliases are 400 million values. Each mapping and list is looked at once (by identity), so this
+    takes time linear in what is written, and it says where the expansion happens before anything
+    walks the expanded structure. `text` (when given) helps find where deep nesting starts.
+    """
+    if not isinstance(data, _CONTAINERS):
+        return None
+    sizes: dict[int, int] = {}  # id -> values it expands to
+    heights: dict[int, int] = {}  # id -> mappings/lists nested inside it, itself included
+    claimed: set[int] = set()  # nodes whose one written-out occurrence has been counted
+    open_: set[int] = set()  # nodes on the current path (a node met again here refers to itself)
+    extra = 0  # values added by aliases in the whole document
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if not done:
+            if key in sizes:
+                continue
+            if key in open_:
+                return _alias_problem(node, "an alias refers to the value that holds it, so it never ends")
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(_children(node))
+                         if isinstance(child, _CONTAINERS) and id(child) not in sizes)
+            continue
+        open_.discard(key)
+        size, height = 1, 1
+        for child in _children(node):
+            if isinstance(child, _CONTAINERS):
+                child_size = sizes[id(child)]
+                height = max(height, heights[id(child)] + 1)
+            elif isinstance(child, str) and len(child) >= _LONG_TEXT:
+                child_size = len(child) // _LONG_TEXT
+            else:
+                size += 1
+                continue
+            size += child_size
+            if id(child) in claimed:
+                extra += child_size
+            else:
+                claimed.add(id(child))
+        sizes[key], heights[key] = size, height
+        if extra > MAX_ALIAS_VALUES:
+            return _alias_problem(node, f"YAML aliases expand too far: more than {MAX_ALIAS_VALUES} values")
+        if height > MAX_NESTING_DEPTH:
+            found = _deep_position(text) if text is not None else None
+            line, column = found or _position_of(node)
+            return _too_deep(line or 1, column)
+    return None
+
+
+def _alias_problem(node: Any, message: str) -> YamlProblem:
+    line, column = _position_of(node)
+    return YamlProblem(
+        "yaml-syntax", message, line or 1, column, "write the values out, or use fewer nested aliases (*name)",
+    )
 
 
 def _bad_value(text: str, exc: Exception) -> YamlProblem:
@@ -147,6 +253,10 @@ def parse_documents_fast(text: str) -> tuple[list[RawDocument], YamlProblem | No
         data = list(yaml.load_all(text))
     except (YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return [], YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
+    for document in data:
+        shape = shape_problem(document)
+        if shape is not None:
+            return [], shape
     return [RawDocument(index=i, data=d, line=1, column=1) for i, d in enumerate(data)], None
 
 
@@ -215,19 +325,26 @@ _CORE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "b
 
 
 def find_tags(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Paths of nodes carrying a non-core YAML tag (`!!python/...`, `!custom`): never honoured."""
-    if isinstance(node, TaggedScalar):
-        tag_text = str(node.tag.value if hasattr(node.tag, "value") else node.tag)
-        if tag_text not in _CORE_TAGS:
-            yield path, tag_text
-        return
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None) if tag is not None else None
-    if value and value not in _CORE_TAGS and isinstance(node, (CommentedMap, CommentedSeq)):
-        yield path, str(value)
-    if isinstance(node, CommentedMap):
-        for key, child in node.items():
-            yield from find_tags(child, path + (key,))
-    elif isinstance(node, CommentedSeq):
-        for index, child in enumerate(node):
-            yield from find_tags(child, path + (index,))
+    """Paths of nodes carrying a non-core YAML tag (`!!python/...`, `!custom`): never honoured.
+
+    Each node is looked at once, under the first path that reaches it: a node reached again
+    through an alias (`*name`) is not walked again.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple]] = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if isinstance(current, TaggedScalar):
+            tag_text = str(current.tag.value if hasattr(current.tag, "value") else current.tag)
+            if tag_text not in _CORE_TAGS:
+                yield where, tag_text
+            continue
+        if not isinstance(current, (CommentedMap, CommentedSeq)) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        tag = getattr(current, "tag", None)
+        value = getattr(tag, "value", None) if tag is not None else None
+        if value and value not in _CORE_TAGS:
+            yield where, str(value)
+        items = current.items() if isinstance(current, CommentedMap) else enumerate(current)
+        stack.extend(reversed([(child, where + (key,)) for key, child in items]))

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from slactl.loader import LoadResult, RepositoryConfig, find_definition_files, load_paths
+from slactl.loader.documents import MAX_FILE_BYTES
 
 # a document of one of these kinds says so in a `kind:` line (block or flow style, quoted or not)
 _KINDS = re.compile(r"""kind['"]?\s*:\s*['"]?(?:DataSource|Service)\b""")
@@ -13,7 +14,10 @@ _KINDS = re.compile(r"""kind['"]?\s*:\s*['"]?(?:DataSource|Service)\b""")
 
 def may_define_data(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        if not path.is_file():  # a FIFO, a device or a dangling link: never opened here
+            return True  # the loader reports it
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_FILE_BYTES + 1).decode("utf-8", errors="replace")
     except OSError:
         return True  # let the loader report it
     return _KINDS.search(text) is not None

@@ -458,7 +458,16 @@ class Store:
             else:
                 doc = load_result.get("DataSource", sid)
                 where = (doc.file, doc.pos("spec", "path")[0]) if doc is not None else None
+                known = len(report.problems)
                 paths = self._candidates(repo_root, spec.path, report, where, sid)
+                if not paths and len(report.problems) == known:  # (a refused glob was reported already)
+                    dropped = sum(1 for e in old["files"].values() if e.get("source") == sid and not e.get("explicit"))
+                    report.problems.append(DataProblem(
+                        where[0] if where else "slactl", where[1] if where else 1, None, "data-path-empty",
+                        f"DataSource '{sid}' path '{spec.path[:80]}' matches no file"
+                        + (f": the {dropped} file(s) ingested from it before are dropped from the store"
+                           if dropped else ""), "warning",
+                        "check the glob (it is relative to the repository root) and that the exports are there"))
             seen: set[str] = set()
             for path in paths:
                 rel = self._rel(path, repo_root)
