@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from slactl.cli.main import app
@@ -171,3 +173,46 @@ def test_deep_nesting_names_the_line_and_says_what_to_do(tmp_path: Path) -> None
         assert sorted(d.id for d in result.documents) == ["payments-api", "shallow"]
     (finding,) = _cli_json(root)["findings"]
     assert finding["line"] == 11 and finding["hint"]
+
+
+def test_the_shallow_text_bound_holds_for_nesting_it_lets_through() -> None:
+    from slactl.loader.yamlpos import MAX_NESTING_DEPTH, surely_plain
+
+    samples = ["a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 40)) + "  " * 40 + "x: 1\n",
+               "a:\n- - - - - - - - - - - x\n", "a: " + "[" * 30 + "1" + "]" * 30 + "\n",
+               "a:\n" + "".join(" " * i + "- b:\n" + " " * (i + 2) + "c:\n" for i in range(0, 40, 4)) + " " * 42 + "- 1\n"]
+    for text in samples:
+        docs, problem = parse_documents(text)
+        if surely_plain(text):
+            assert problem is None and _depth(docs[0].data) <= MAX_NESTING_DEPTH, text
+    assert not surely_plain("a: &x [1]\nb: *x\n")
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+_nested = st.recursive(st.integers(0, 9), lambda inner: st.one_of(
+    st.lists(inner, min_size=1, max_size=3), st.dictionaries(st.sampled_from("abc"), inner, min_size=1, max_size=2)),
+    max_leaves=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_nested, st.sampled_from([None, True, False]), st.integers(1, 4))
+def test_the_text_bound_is_never_below_the_real_depth(value, flow, indent):
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = flow
+    yaml.indent(mapping=indent + 1, sequence=indent + 2, offset=indent)
+    out = io.StringIO()
+    yaml.dump({"root": value}, out)
+    text = out.getvalue()
+    widest = max(len(line) - len(line.lstrip(" -?")) for line in text.splitlines())
+    assert 2 * widest + 2 + text.count("[") + text.count("{") >= _depth({"root": value}), text

@@ -15,8 +15,11 @@ def ordinary_file_mode() -> int:
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None, keep_mode: bool = False,
-                       prefix: str | None = None, suffix: str = ".tmp") -> None:
+                       prefix: str | None = None, suffix: str = ".tmp", durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file in the same folder (fsynced), then os.replace; creates the folder.
+
+    `durable=False` skips the fsync, for caches: the replace is still atomic, but after a power cut
+    the file may be empty or old, which a cache notices and rebuilds.
 
     The temporary file is private (0600) while it is written. `keep_mode=True` gives the new file the
     permission bits of the file it replaces (when there is one); otherwise `mode`, when given, is applied;
@@ -30,7 +33,8 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None, keep
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if keep_mode and path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
@@ -44,9 +48,10 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None, keep
         raise
 
 
-def write_text_atomic(path: Path, text: str, *, mode: int | None = None, keep_mode: bool = False) -> None:
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None, keep_mode: bool = False,
+                      durable: bool = True) -> None:
     """Write `text` (UTF-8, line ends exactly as given) to `path` atomically, creating its folder.
 
     `mode` and `keep_mode` as for `write_bytes_atomic`.
     """
-    write_bytes_atomic(path, text.encode("utf-8"), mode=mode, keep_mode=keep_mode)
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode, keep_mode=keep_mode, durable=durable)

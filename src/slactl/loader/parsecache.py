@@ -168,6 +168,6 @@ class ParseCache:
                              separators=(",", ":"))
         try:
             ensure_ignored_folder(self.path.parent)
-            write_text_atomic(self.path, payload)
+            write_text_atomic(self.path, payload, durable=False)  # a cache: no fsync
         except OSError:
             return

@@ -62,12 +62,13 @@ def parse_documents(text: str) -> tuple[list[RawDocument], YamlProblem | None]:
     yaml = new_yaml()
     documents: list[RawDocument] = []
     starts = _document_start_lines(text)
+    plain = surely_plain(text)
     try:
         for index, data in enumerate(yaml.load_all(text)):
             line, column = _position_of(data)
             if line is None:
                 line, column = (starts[index] if index < len(starts) else 1), 1
-            shape = shape_problem(data, text)
+            shape = None if plain else shape_problem(data, text)
             if shape is not None:
                 return documents, shape
             documents.append(RawDocument(index=index, data=data, line=line, column=column))
@@ -126,6 +127,19 @@ def _children(node: Any) -> list[Any]:
     if isinstance(node, dict):
         return [part for pair in node.items() for part in pair]
     return list(node)
+
+
+def surely_plain(text: str) -> bool:
+    """True when `text` can hold no alias (no `&` anchor at all) and cannot nest past MAX_NESTING_DEPTH.
+
+    Block nesting costs a column every two levels (only a list right under a key stays in its
+    column), flow nesting a bracket a level; so twice the widest indentation (dashes included) plus
+    the brackets bounds the depth. Most files pass, and skip `shape_problem`'s walk.
+    """
+    if "&" in text:
+        return False
+    widest = max((len(line) - len(line.lstrip(" -?")) for line in text.splitlines()), default=0)
+    return 2 * widest + 2 + text.count("[") + text.count("{") <= MAX_NESTING_DEPTH
 
 
 def shape_problem(data: Any, text: str | None = None) -> YamlProblem | None:
@@ -253,10 +267,11 @@ def parse_documents_fast(text: str) -> tuple[list[RawDocument], YamlProblem | No
         data = list(yaml.load_all(text))
     except (YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return [], YamlProblem("yaml-syntax", f"YAML error: {exc}", 1, 1)
-    for document in data:
-        shape = shape_problem(document)
-        if shape is not None:
-            return [], shape
+    if not surely_plain(text):
+        for document in data:
+            shape = shape_problem(document)
+            if shape is not None:
+                return [], shape
     return [RawDocument(index=i, data=d, line=1, column=1) for i, d in enumerate(data)], None
 
 
