@@ -12,6 +12,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from slactl.findings import Finding, Severity
+from slactl.loader.documents import MAX_FILE_BYTES
 from slactl.loader.yamlpos import parse_documents, position
 from slactl.model.common import API_VERSION
 from slactl.model.documents import namespace_of
@@ -102,7 +103,14 @@ def read_source_documents(path: Path, display: str) -> tuple[list[SourceDocument
     """Every YAML document of a file (a top-level list counts as one document per item), or findings."""
     findings: list[Finding] = []
     try:
-        data = path.read_bytes()
+        if not path.is_file():  # a pipe or a device would block or never end: never opened
+            return [], [Finding(display, 1, 1, "file-unreadable", Severity.ERROR,
+                                "not a regular file; only regular files are read", "give the path of a YAML file")]
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return [], [Finding(display, 1, 1, "file-too-large", Severity.ERROR,
+                                f"file is larger than {MAX_FILE_BYTES} bytes", "split it into several files")]
     except OSError as exc:
         return [], [Finding(display, 1, 1, "file-unreadable", Severity.ERROR, f"cannot read file: {exc.strerror}",
                             "check the path and its permissions")]
