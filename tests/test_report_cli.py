@@ -182,3 +182,11 @@ def test_report_names_the_definitions_commit(tmp_path: Path) -> None:
     assert invoke(*args).exit_code == 0
     text = (repo / "reports" / "service-review-2026-10-manager.md").read_text(encoding="utf-8")
     assert f"| Definitions | git commit {commit[:12]} |" in text
+
+
+def test_out_naming_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("x", encoding="utf-8")
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = CliRunner().invoke(app, ["--repo", str(examples), "report", "--period", "2026-10", "--out", str(target)])
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output

@@ -56,5 +56,5 @@ def load_checked_definitions(root: Path) -> Any:
     errors = [f for f in run_validation(root).findings if f.severity == Severity.ERROR]
     for finding in errors[:10]:
         typer.echo(f"{finding.file}:{finding.line}:{finding.column}: {finding.rule}: {finding.message}", err=True)
-    more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-    fail(f"{len(errors)} definition error(s){more}: figures would be wrong", "run `slactl validate` and fix them first")
+    shown = f" ({min(len(errors), 10)} shown above)" if len(errors) > 10 else ""
+    fail(f"{len(errors)} definition error(s){shown}: figures would be wrong", "run `slactl validate` and fix them first")

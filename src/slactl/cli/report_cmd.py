@@ -72,6 +72,8 @@ def report(
             as_of_time = parse_as_of(as_of)
         except PeriodError as exc:
             fail(f"--as-of: {exc}")
+    if out is not None and out.exists() and not out.is_dir():
+        fail(f"--out '{out}' is a file, not a folder", "give a folder for the report files (it is created if missing)")
     result = load_checked_definitions(root)
     typer.echo(f"validated {len(result.files)} definition file(s), {result.document_count} document(s): no errors")
     options = ReviewOptions(

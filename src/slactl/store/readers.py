@@ -146,7 +146,8 @@ def _decode_error(path: Path, encoding: str, rel: str) -> DataProblem | None:
                 line += before.count(b"\n")
                 column = exc.start - newline_at if newline_at >= 0 else offset_in_line + exc.start + 1
                 return DataProblem(rel, line, None, "data-encoding",
-                                   f"file is not {encoding} text (byte 0x{chunk[exc.start]:02x} at column {column})",
+                                   f"file is not {encoding.removesuffix('-sig')} text "
+                                   f"(byte 0x{chunk[exc.start]:02x} at column {column})",
                                    "error", "save the file as UTF-8, or declare its `encoding:` on the DataSource")
             line += chunk.count(b"\n")
             tail = chunk.rfind(b"\n")
