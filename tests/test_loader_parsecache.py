@@ -167,3 +167,19 @@ def test_an_ingest_reading_some_files_keeps_the_others_cached(tmp_path: Path, mo
     assert sorted(cached["files"]) == ["agreements.yaml", "defs.yaml"]
     monkeypatch.setattr(documents, "parse_documents_fast", lambda text: (_ for _ in ()).throw(AssertionError(text)))
     assert load(tmp_path).get("Calendar", "other") is not None
+
+
+def test_an_ingest_leaves_the_files_it_does_not_read_parsed_for_the_next_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from slactl.loader.repository import load_config
+    from slactl.store.definitions import load_data_definitions
+
+    (tmp_path / "defs.yaml").write_text(DEFS, encoding="utf-8")
+    cal = "apiVersion: slactl/v1\nkind: Calendar\nmetadata: {id: other}\nspec: {timezone: UTC}\n"
+    (tmp_path / "agreements.yaml").write_text(cal, encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("kind: [unclosed\n", encoding="utf-8")
+    result = load_data_definitions(load_config(tmp_path))
+    assert result.files == ["defs.yaml"] and not result.findings  # the others are neither loaded nor judged
+    (tmp_path / "broken.yaml").unlink()
+    monkeypatch.setattr(documents, "parse_documents_fast", lambda text: (_ for _ in ()).throw(AssertionError(text)))
+    assert load(tmp_path).get("Calendar", "other") is not None  # nothing parsed again

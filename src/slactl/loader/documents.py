@@ -451,13 +451,16 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cache: Path | None = None) -> LoadResult:
+def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cache: Path | None = None,
+               warm: Iterable[Path] = ()) -> LoadResult:
     """Load the given files; `root` is what file names in findings are relative to.
 
     `positions=False` parses with the C-accelerated safe loader, several times faster, for commands
     that only need the models (compliance, report). Should anything be wrong, the files are read
     again with positions, so every finding still names its line and column. With `positions=False`,
-    `cache` names a parse cache file (slactl.loader.parsecache) for files that have not changed.
+    `cache` names a parse cache file (slactl.loader.parsecache) for files that have not changed, and
+    the files in `warm` are parsed into it too (not loaded: no models, no findings), so that the
+    next command reading them finds them parsed (an ingest warms the agreements it does not read).
     """
     paths = list(paths)
     result = LoadResult(root=Path(root))
@@ -479,8 +482,26 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cac
     if not positions and result.findings:
         return load_paths(paths, root, positions=True)
     if parsed is not None:
+        for path in warm:
+            text = _plain_text(Path(path))
+            rel = display_path(Path(path), result.root)
+            if text is not None and parsed.documents(rel, text) is None:
+                raw_docs, problem = parse_documents_fast(text)
+                if problem is None:
+                    parsed.remember(rel, text, [raw.data for raw in raw_docs])
         parsed.save()
     return result
+
+
+def _plain_text(path: Path) -> str | None:
+    """The UTF-8 text of a regular file of at most MAX_FILE_BYTES, else None (never a finding)."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def load_repository(root: Path, config: RepositoryConfig | None = None, *, positions: bool = True,

@@ -29,6 +29,11 @@ def load_data_definitions(config: RepositoryConfig) -> LoadResult:
     Agreements are the bulk of a large repository and an ingest never reads them, so skipping
     those files keeps `slactl ingest` quick; every other command loads the whole repository. Files
     are read with the fast loader (and the parse cache); positions are found when a message needs one.
+    The other files are parsed into the parse cache (not validated), so the `compliance` or `report`
+    that follows an ingest reads them ready-parsed.
     """
-    files = [path for path in find_definition_files(config) if may_define_data(path)]
-    return load_paths(files, config.root, positions=False, cache=config.parse_cache_path)
+    every = find_definition_files(config)
+    files = [path for path in every if may_define_data(path)]
+    chosen = set(files)
+    return load_paths(files, config.root, positions=False, cache=config.parse_cache_path,
+                      warm=[path for path in every if path not in chosen])
