@@ -264,3 +264,14 @@ def test_file_moving_to_another_source(repo: Repo) -> None:
     assert [p.rule for p in report.problems] == ["data-path-empty"] and report.files_ingested == ["data/a.csv"]
     assert repo.store.manifest()["files"]["data/a.csv"]["source"] == "zprobes"
     assert len(repo.store.read("zprobes")) == 2 and repo.store.read("probes").empty
+
+
+def test_partitions_deleted_by_hand_are_written_again(repo: Repo) -> None:
+    repo.data("data/a.csv", HEADER + rows(1, 3))
+    repo.ingest()
+    for path in parquet_files(repo) + runs_files(repo):
+        path.unlink()
+    report = repo.ingest()
+    assert report.files_ingested == ["data/a.csv"]
+    assert len(repo.store.read("probes")) == 3 and runs_files(repo)
+    assert repo.ingest().files_unchanged == ["data/a.csv"]

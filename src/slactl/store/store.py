@@ -139,6 +139,15 @@ def _lacks_runs(entry: dict[str, Any], settings: Any) -> bool:
     return settings.interval_ns is not None and any(not part.get("runs") for part in entry.get("parts", []))
 
 
+def _lacks_parts(entry: dict[str, Any], root: Path) -> bool:
+    """A file whose partitions (or runs) were deleted from the store by hand: it is read again."""
+    for part in entry.get("parts", []):
+        for rel in (part["path"], (part.get("runs") or {}).get("path")):
+            if rel is not None and not (root / rel).is_file():
+                return True
+    return False
+
+
 class Store:
     """Ingested data of a repository's DataSources; `read` gives one source's rows as a DataFrame."""
 
@@ -491,7 +500,8 @@ class Store:
                 # under --strict, a file whose rows were skipped when it was ingested is read again,
                 # so its problems are reported (and fail the run) even though it has not changed
                 same_source = (entry is not None and entry.get("source") == sid and not reread
-                               and not _lacks_runs(entry, settings) and not (strict and entry.get("skipped")))
+                               and not _lacks_runs(entry, settings) and not _lacks_parts(entry, self.root)
+                               and not (strict and entry.get("skipped")))
                 if (same_source and not explicit and entry.get("size") == stat.st_size
                         and entry.get("mtime_ns") == stat.st_mtime_ns):
                     report.files_unchanged.append(rel)
