@@ -129,6 +129,23 @@ def test_git_state_clean_dirty_and_absent(tmp_path: Path) -> None:
     assert state["commit"] == commit and state["dirty"] is True and "uncommitted" in state["note"]
 
 
+def test_reports_written_beside_the_definitions_do_not_make_them_uncommitted(tmp_path: Path) -> None:
+    repo = git.Repo.init(tmp_path)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test").set_value("user", "email", "test@example.com")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.yaml").write_text("a: 1\n", encoding="utf-8")
+    repo.index.add(["sub/a.yaml"])
+    repo.index.commit("definitions")
+    (tmp_path / "sub" / "reports").mkdir()
+    (tmp_path / "sub" / "reports" / "review.md").write_text("# review\n", encoding="utf-8")
+    root = tmp_path / "sub"
+    assert git_state(root, ["a.yaml"])["dirty"] is False  # an untracked report is no input
+    assert git_state(root)["dirty"] is True  # without the inputs, anything untracked counts
+    (root / "b.yaml").write_text("b: 1\n", encoding="utf-8")
+    assert git_state(root, ["a.yaml", "b.yaml"])["dirty"] is True  # an untracked input does
+
+
 def test_input_files_hash_definitions_and_data(tmp_path: Path) -> None:
     (tmp_path / "slas").mkdir()
     (tmp_path / "slas" / "a.yaml").write_bytes(b"x: 1\n")

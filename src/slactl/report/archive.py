@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
@@ -36,8 +37,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def git_state(root: Path) -> dict[str, Any]:
-    """The commit the definitions are at, and whether the working tree has uncommitted changes."""
+def git_state(root: Path, inputs: Iterable[str] | None = None) -> dict[str, Any]:
+    """The commit the definitions are at, and whether the working tree has uncommitted changes.
+
+    With `inputs` (paths relative to root: the report's definition and data files), files git does
+    not track count only when they are inputs: the reports written beside the definitions, or an
+    archive, do not make the definitions "uncommitted". Changes to tracked files always count.
+    """
     try:
         import git
     except ImportError:  # pragma: no cover - gitpython is a dependency
@@ -56,7 +62,13 @@ def git_state(root: Path) -> dict[str, Any]:
     except ValueError:
         commit = None
     try:
-        dirty = repo.is_dirty(untracked_files=True, path=path)
+        if inputs is None:
+            dirty = repo.is_dirty(untracked_files=True, path=path)
+        else:
+            prefix = "" if path is None else path.rstrip("/") + "/"
+            wanted = {prefix + rel for rel in inputs}
+            dirty = repo.is_dirty(untracked_files=False, path=path) or any(
+                name in wanted for name in repo.untracked_files)
     except git.GitCommandError:
         dirty = None
     state: dict[str, Any] = {"commit": commit, "dirty": dirty}
@@ -67,13 +79,12 @@ def git_state(root: Path) -> dict[str, Any]:
     return state
 
 
-def input_files(root: Path, definition_files: list[str], data_globs: list[str]) -> list[dict[str, Any]]:
-    """Every definition file and data file behind a report, with its sha256 (paths relative to root)."""
-    entries: dict[str, dict[str, Any]] = {}
+def input_paths(root: Path, definition_files: list[str], data_globs: list[str]) -> dict[str, str]:
+    """Every definition file and data file behind a report (paths relative to root) and its role."""
+    roles: dict[str, str] = {}
     for rel in definition_files:
-        path = root / rel
-        if path.is_file():
-            entries[rel] = {"path": rel, "role": "definition", "sha256": sha256_file(path)}
+        if (root / rel).is_file():
+            roles[rel] = "definition"
     base = root.resolve()
     for pattern in data_globs:
         if _outside_reason(pattern) is not None:
@@ -82,9 +93,14 @@ def input_files(root: Path, definition_files: list[str], data_globs: list[str]) 
             path = Path(found)
             if not path.is_file() or not path.resolve().is_relative_to(base):
                 continue
-            rel = path.resolve().relative_to(base).as_posix()
-            entries.setdefault(rel, {"path": rel, "role": "data", "sha256": sha256_file(path)})
-    return [entries[k] for k in sorted(entries)]
+            roles.setdefault(path.resolve().relative_to(base).as_posix(), "data")
+    return roles
+
+
+def input_files(root: Path, definition_files: list[str], data_globs: list[str]) -> list[dict[str, Any]]:
+    """Every definition file and data file behind a report, with its sha256 (paths relative to root)."""
+    roles = input_paths(root, definition_files, data_globs)
+    return [{"path": rel, "role": roles[rel], "sha256": sha256_file(root / rel)} for rel in sorted(roles)]
 
 
 def _next_version_dir(parent: Path) -> tuple[int, Path]:

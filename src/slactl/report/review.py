@@ -14,7 +14,7 @@ from typing import Any
 
 from slactl.compliance.results import ComplianceReport
 from slactl.loader.documents import LoadResult
-from slactl.report.archive import git_state, input_files, write_archive
+from slactl.report.archive import git_state, input_files, input_paths, write_archive
 from slactl.report.render import (
     FORMATS,
     Renderer,
@@ -105,7 +105,8 @@ def generate(root: Path, result: LoadResult, options: ReviewOptions, *, inputs: 
         raise ReportError(f"templates folder '{options.templates}' does not exist")
     inputs = inputs or collect_inputs(root, result, options.period, trend=options.trend, as_of=options.as_of,
                                       compute=compute, store=store)
-    definitions = git_state(root)
+    data_globs = [d.model.spec.path for d in result.of_kind("DataSource")]
+    definitions = git_state(root, input_paths(root, list(result.files), data_globs))
     try:
         view = build_view(inputs, options.view, options.scope, with_charts="html" in options.formats,
                           tool_version=tool_version, definitions=definitions)
