@@ -269,3 +269,18 @@ def test_reconcile_single_source_is_not_agreement(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "nothing to compare in 2026-10" in result.output
     assert "sources agree" not in result.output
+
+
+def test_effect_leaves_out_days_and_periods_before_an_outage_source_s_first_record(load) -> None:  # noqa: ANN001
+    """Before the first outage record the engine would say 'up'; as evidence of an effect it is missing."""
+    from slactl.improvement.series import daily_values
+    from slactl.improvement.statistics import period_values
+
+    outages = _outages([("reporting", "2026-05-20T00:00Z", "2026-05-20T00:30Z", 1.0),
+                        ("reporting", "2026-10-01T00:00Z", "2026-10-01T01:00Z", 1.0)])
+    reader = Frames({"outages": outages})
+    spans = [parse_span(p) for p in ("2026-04", "2026-05", "2026-06")]
+    values = dict(period_values(load, "reporting-std/availability", reader, spans))
+    assert values["2026-04"] is None and values["2026-05"] is not None and values["2026-06"] == 100.0
+    days = daily_values(load, "reporting-std/availability", reader, date(2026, 5, 18), date(2026, 5, 21))
+    assert [d.total > 0 for d in days] == [False, False, True, True]

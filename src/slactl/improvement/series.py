@@ -265,8 +265,16 @@ def daily_values(
     bounds = [datetime.combine(first + timedelta(days=n), time(0), tzinfo=refs.tz) for n in range(len(days) + 1)]
     own = next(o for o in refs.agreement.model.spec.objectives if o.id == ref.partition("/")[2])
     store = SpanReader(reader, result, to_ns(bounds[0]), to_ns(bounds[-1]), _services(refs))
+    from slactl.improvement.coverage import DataExtents
+
+    extents = DataExtents(result, reader)
     values = []
     for n, day in enumerate(days):
+        if not extents.covers(str(refs.source.id), day, day, refs.tz):
+            # no record reaches into the day: missing, not good (an outage source with no export yet
+            # counts as up for the engine, SPEC 3.1, but is no evidence of an improvement)
+            values.append(DayValue(day, 0.0, 0.0))
+            continue
         comp = Computation(result=result, store=store)
         found = evaluate_window(comp, refs.agreement, own, bounds[n], bounds[n + 1], day.isoformat())
         values.append(_value(day, found, refs.objective))

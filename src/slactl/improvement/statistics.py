@@ -147,9 +147,14 @@ def _expected(result: LoadResult, improvement_id: str) -> tuple[Any, str]:
 
 
 def period_values(result: LoadResult, ref: str, reader: FrameReader, spans: list[Span]) -> list[tuple[str, float | None]]:
-    """Attainment per period, as `slactl compliance --period P` reports it."""
+    """Attainment per period, as `slactl compliance --period P` reports it; None for a period without data."""
+    from slactl.improvement.coverage import DataExtents, result_has_data
+    from slactl.improvement.series import resolve
+
     found = objective_results(result, ref, reader, [s.label for s in spans])
-    return [(span.label, item.attained) for span, item in zip(spans, found, strict=True)]
+    extents, tz = DataExtents(result, reader), resolve(result, ref).tz
+    return [(span.label, item.attained if result_has_data(extents, item, span.first, span.last, tz) else None)
+            for span, item in zip(spans, found, strict=True)]
 
 
 @dataclass
