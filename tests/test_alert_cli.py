@@ -159,7 +159,8 @@ def test_broken_definitions_are_named_on_stderr(repo: Path) -> None:
 
 
 def test_in_progress_period_burn_rate_alert_reaches_the_technical_channel_only(repo: Path) -> None:
-    # 10 minutes down just before --as-of: attained 99.927% >= 99.9 (met so far), but every burn-rate tier fires
+    # 10 minutes down just before --as-of: attained 99.9269% (shown truncated, 99.926%) >= 99.9 (met so far), but
+    # every burn-rate tier fires
     (repo / "data" / "outages" / "2026-11.csv").write_text(
         "service,start,end,impact\npayments-api,2026-11-10T11:50:00Z,2026-11-10T12:00:00Z,1\n", encoding="utf-8")
     with webhook() as slack:
@@ -168,7 +169,7 @@ def test_in_progress_period_burn_rate_alert_reaches_the_technical_channel_only(r
                                     env=env, catch_exceptions=False)
         later = CliRunner().invoke(app, ["alert", "--repo", str(repo), "--as-of", "2026-11-10T15:00:00Z"],
                                    env=env, catch_exceptions=False)
-    assert "payments-gold/availability@2026-11  at_risk (error)  attained 99.927% target 99.9%" in result.stdout
+    assert "payments-gold/availability@2026-11  at_risk (error)  attained 99.926% target 99.9%" in result.stdout
     text = slack.received[0].body["blocks"][1]["text"]["text"]
     assert "burn 166.67x over 1h and 1000.00x over 5m (&gt; 14.4, page)" in text
     assert "customer-hook: customers hear of breaches only" in later.stdout

@@ -22,6 +22,7 @@ from slactl.cli.common import (
     envelope,
     fail,
 )
+from slactl.display import fmt_percent
 from slactl.findings import ExitCode, Severity, exit_code_for
 
 changes_app = typer.Typer(help="Change records against the agreements they can hurt.", no_args_is_help=True)
@@ -150,7 +151,7 @@ def _stats_text(period: str, rows: list[dict[str, Any]]) -> str:
     for row in rows:
         rate = "-" if row["failure_rate"] is None else f"{row['failure_rate'] * 100:.1f}%"
         attained = ", ".join(
-            f"{a['agreement']}/{a['objective']} {a['attained']:.3f}% ({a['status']})" if a["attained"] is not None
+            f"{a['agreement']}/{a['objective']} {fmt_percent(a['attained'])} ({a['status']})" if a["attained"] is not None
             else f"{a['agreement']}/{a['objective']} ({a['status']})"
             for a in row.get("attainment", [])
         ) or "-"
@@ -244,7 +245,7 @@ def _alert_text(data: dict[str, Any], dry_run: bool, period: str) -> str:
     for c in conditions:
         figures = ""
         if c["attained"] is not None and c["target"] is not None:
-            figures = f"  attained {c['attained']:.3f}% target {c['target']:g}%"
+            figures = f"  attained {fmt_percent(c['attained'])} target {c['target']:g}%"
         lines.append(f"  {c['key']}  {c['status']} ({c['severity']}){figures}")
     for key in data["resolved"]:
         lines.append(f"  {key}  recovered")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from slactl.display import fmt_percent
 from slactl.escalation.evaluate import SEVERITY_RANK, Condition, Notification
 
 INDICATOR_WORDS = {
@@ -24,7 +25,7 @@ PAGERDUTY_SUMMARY_MAX = 1024
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}".rstrip("0").rstrip(".") + "%"
+    return "n/a" if value is None else fmt_percent(value)  # truncated: a breach never reads as its target
 
 
 def _rate(value: float | None) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
+from slactl.display import fmt_percent
+
 COLOURS = {
     "met": "#1a7f37",
     "at_risk": "#9a6700",
@@ -62,8 +64,7 @@ def _tick_text(value: float, step: float, unit: str = "%") -> str:
 
 
 def _fmt_pct(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return f"{text}%"
+    return fmt_percent(value)  # truncated like the tables beside the chart
 
 
 def _marker(status: str, x: float, y: float) -> str:
