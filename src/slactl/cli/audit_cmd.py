@@ -88,12 +88,12 @@ def audit(
         view = audit_view(run)
         if chosen == "both":
             assert out is not None
-            emit(render_markdown(view),
-                 out.with_name(out.name + ".md") if out.suffix not in (".md", ".html") else out.with_suffix(".md"),
-                 "--out")
-            emit(render_html(view),
-                 out.with_name(out.name + ".html") if out.suffix not in (".md", ".html") else out.with_suffix(".html"),
-                 "--out")
+            md_path = out.with_name(out.name + ".md") if out.suffix not in (".md", ".html") else out.with_suffix(".md")
+            html_path = (out.with_name(out.name + ".html") if out.suffix not in (".md", ".html")
+                         else out.with_suffix(".html"))
+            emit(render_markdown(view), md_path, "--out")
+            emit(render_html(view), html_path, "--out")
+            typer.echo(f"wrote {md_path}\nwrote {html_path}", err=True)
         else:
             text = render_markdown(view) if chosen == "md" else render_html(view)
             emit(text, out, "--out")

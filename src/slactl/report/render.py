@@ -52,6 +52,19 @@ def tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
+def plain_value(value: Any) -> str:
+    """A raw figure as a reader expects it: – for none, JSON for records, lists and booleans."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 class Renderer:
     """One jinja2 Environment for every template a run renders (StrictUndefined: a typo is an error)."""
 
@@ -70,6 +83,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["md"] = md_escape
+        self.env.filters["plain"] = plain_value
 
     def render(self, data: dict[str, Any], fmt: str, template: str | None = None) -> str:
         name = template or TEMPLATE_FOR[fmt]
