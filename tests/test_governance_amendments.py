@@ -230,3 +230,18 @@ def test_an_agreement_that_fails_its_schema_is_not_called_deleted(base_repo: Git
     result = load_repository(base_repo.root)
     assert "schema-unknown-field" in {f.rule for f in result.findings}
     assert check_amendments(base_repo.root, "main", result) == []
+
+
+def test_history_in_a_shallow_clone_lists_what_it_has_and_says_the_rest_is_missing(
+        base_repo: GitRepoBuilder, tmp_path: Path) -> None:
+    import git
+
+    for version in (2, 3):
+        base_repo.write("slas/payments.yaml", sla(version=version, target=99.9 + version / 100,
+                                                  changelog=changelog_entry(version)))
+        base_repo.commit(f"version {version}")
+    clone = git.Repo.clone_from(f"file://{base_repo.root}", tmp_path / "shallow", depth=2, branch="feature")
+    result = runner.invoke(app, ["history", "payments-gold", "--repo", clone.working_tree_dir, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "clone is shallow" in result.stderr and "Traceback" not in result.output
+    assert [v["version"] for v in json.loads(result.stdout)["versions"]] == [3]

@@ -21,7 +21,6 @@ CHANGE_TYPES = ("standard", "normal", "emergency")
 FAILED_OUTCOMES = ("failed", "rolled_back")
 COMPLETED_OUTCOMES = ("successful", "failed", "rolled_back")
 
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$|^(\d{4})-Q([1-4])$")
 _LIST_SPLIT = re.compile(r"[;,]")
 
 
@@ -163,17 +162,11 @@ def period_bounds(label: str) -> tuple[datetime, datetime]:
 
     Raises ValueError with a message meant for the user.
     """
-    match = _PERIOD.match(label.strip())
-    if not match:
-        raise ValueError(f"'{label}' is not a period; write a month such as 2026-10 or a quarter such as 2026-Q4")
-    if match.group(1):
-        year, month, months = int(match.group(1)), int(match.group(2)), 1
-    else:
-        year, month, months = int(match.group(3)), (int(match.group(4)) - 1) * 3 + 1, 3
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end_month = month + months
-    end = datetime(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1, tzinfo=UTC)
-    return start, end
+    from slactl.compliance.periods import parse_period
+
+    period = parse_period(label)  # its PeriodError is a ValueError with the message for the user
+    return (datetime(period.start.year, period.start.month, 1, tzinfo=UTC),
+            datetime(period.end.year, period.end.month, 1, tzinfo=UTC))
 
 
 def month_label(moment: datetime) -> str:

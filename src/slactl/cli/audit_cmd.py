@@ -190,17 +190,21 @@ def history(
 
     Example: slactl history payments-gold --format json
     """
-    from slactl.governance.gitrepo import GitError
+    from slactl.governance.gitrepo import GitError, open_repository
     from slactl.governance.history import agreement_history
     from slactl.loader.repository import ConfigError
 
     root = check_repo(repo, ctx)
     try:
-        entries = agreement_history(root, agreement)
+        repository = open_repository(root)
+        entries = agreement_history(root, agreement, repository)
     except GitError as exc:
         _git_fail(exc)
     except ConfigError as exc:
         fail(str(exc), "fix the settings file")
+    if repository.shallow:
+        typer.echo("note: the clone is shallow, so changes before its oldest commits are not listed; fetch the "
+                   "full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)", err=True)
     data = [e.to_dict() for e in entries]
     if format is OutputFormat.json:
         payload = envelope(agreement=agreement, versions=data)

@@ -126,6 +126,14 @@ class GitRepository:
     def shallow(self) -> bool:
         return (Path(self.repo.git_dir) / "shallow").exists()
 
+    def has_object(self, sha: str) -> bool:
+        """Whether the object is in this clone (a shallow clone lacks the parents of its oldest commits)."""
+        try:
+            self.repo.git.cat_file("-e", sha)
+        except Exception:  # noqa: BLE001 - git says no by failing
+            return False
+        return True
+
     def resolve(self, rev: str) -> Any:
         """The commit a revision names; GitError with what to do when it names none."""
         import git

@@ -93,6 +93,8 @@ def agreement_history(root: Path, agreement_id: str, repo: GitRepository | None 
     seen = False
     for commit in repo.all_commits(head):
         parents = list(commit.parents)
+        if repo.shallow and parents and not all(repo.has_object(p.hexsha) for p in parents):
+            continue  # the shallow boundary: what this commit changed cannot be told (the CLI says so)
         files = repo.changed_files(parents[0] if parents else None, commit)
         if not files:
             continue

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 
 
 class PeriodError(ValueError):
@@ -44,13 +40,15 @@ def _make(year: int, month: int, months: int) -> Span:
 
 
 def parse_span(text: str) -> Span:
-    match = _MONTH.match(text.strip())
-    if match:
-        return _make(int(match.group(1)), int(match.group(2)), 1)
-    match = _QUARTER.match(text.strip())
-    if match:
-        return _make(int(match.group(1)), (int(match.group(2)) - 1) * 3 + 1, 3)
-    raise PeriodError(f"'{text}' is not a period; write a month such as 2026-10 or a quarter such as 2026-Q4")
+    """A month or quarter, read (and its range checked) as `slactl compliance --period` reads it."""
+    from slactl.compliance.periods import PeriodError as ComplianceRange
+    from slactl.compliance.periods import parse_period
+
+    try:
+        period = parse_period(text)
+    except ComplianceRange as exc:
+        raise PeriodError(str(exc)) from None
+    return _make(period.start.year, period.start.month, 3 if period.is_quarter else 1)
 
 
 def shift(span: Span, count: int) -> Span:

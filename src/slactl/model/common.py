@@ -25,7 +25,9 @@ class StrictModel(BaseModel):
     """Base for every definition model: unknown fields are errors, so typos never pass."""
 
     # defer_build: a command builds the validators of the kinds it reads, not of all eleven
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False, defer_build=True)
+    # allow_inf_nan=False: .inf or .nan is no measure, target, investment or score (and no valid JSON)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False, defer_build=True,
+                              allow_inf_nan=False)
 
 
 def _check_id(value: str) -> str:
