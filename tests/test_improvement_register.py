@@ -203,3 +203,41 @@ def test_cli_show_text_prints_lists_and_mappings_for_people(repo: Path) -> None:
     assert "  score:" in lines and "    impact: 4" in lines
     assert "  expected:" in lines and "    target: 99.5" in lines
     assert "[" not in result.output and "{" not in result.output
+
+
+def test_concurrent_sets_each_keep_their_change(repo: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    load = load_repository(repo)
+    changes = [f"kpi=K{n}" if n == 0 else f"business_outcome=B{n}" if n == 1 else f"outcome=O{n}" for n in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda change: set_fields(repo, load, "faster-failover", parse_assignments([change])), changes))
+    text = (repo / "improvements/register.yaml").read_text()
+    assert "kpi: K0" in text and "business_outcome: B1" in text and "outcome: O2" in text
+
+
+def test_set_refuses_a_file_with_a_yaml_error_elsewhere_naming_it(repo: Path) -> None:
+    load = load_repository(repo)
+    path = repo / "improvements/register.yaml"
+    path.write_text(path.read_text() + "---\napiVersion: slactl/v1\nkind: Improvement\nmetadata: {id: z}\n"
+                    "spec:\n  title: A\n  title: B\n", encoding="utf-8")
+    before = path.read_text()
+    with pytest.raises(RegisterError) as caught:
+        set_fields(repo, load, "faster-failover", parse_assignments(["kpi=K"]))
+    assert str(caught.value).startswith("improvements/register.yaml:") and "duplicate key" in str(caught.value)
+    assert path.read_text() == before
+
+
+def test_set_refuses_an_id_defined_twice(repo: Path) -> None:
+    (repo / "improvements/copy.yaml").write_text(
+        (repo / "improvements/register.yaml").read_text(), encoding="utf-8")
+    with pytest.raises(RegisterError, match="defined 2 times"):
+        set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["kpi=K"]))
+
+
+def test_add_refuses_a_file_the_settings_leave_out(repo: Path) -> None:
+    (repo / "slactl.toml").write_text('exclude = ["notes/**"]\n', encoding="utf-8")
+    with pytest.raises(RegisterError, match="is not read as definitions"):
+        add_improvement(repo, load_repository(repo), "lost-one", parse_assignments(["title=X", "source=review"]),
+                        file="notes/lost.yaml")
+    assert not (repo / "notes").exists()

@@ -6,8 +6,10 @@ the file survive; the new text is validated before it replaces the file, and the
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from slactl.atomic import write_text_atomic
 from slactl.findings import Severity
 from slactl.loader.documents import LoadedDocument, LoadResult, load_text
-from slactl.loader.yamlpos import new_yaml
+from slactl.loader.yamlpos import new_yaml, parse_documents
 from slactl.model.kinds import ImprovementSpec
 
 OPEN_STATUSES = ("identified", "approved", "in_progress", "implemented")
@@ -322,6 +324,12 @@ def add_improvement(
     file: str | None = None,
 ) -> EditResult:
     """Append a new Improvement document (to `file`, default improvements/<id>.yaml) and validate it."""
+    with register_lock(root):
+        return _add_improvement(root, result, improvement_id, values, file)
+
+
+def _add_improvement(root: Path, result: LoadResult, improvement_id: str, values: dict[str, Any],
+                     file: str | None) -> EditResult:
     root = Path(root)
     clean_id = sanitise_id(improvement_id)
     if clean_id != improvement_id:
@@ -338,6 +346,15 @@ def add_improvement(
     rel = file or f"improvements/{clean_id}.yaml"
     path = _resolve_inside(root, rel)
     rel = path.relative_to(root.resolve()).as_posix()
+    from slactl.loader.repository import is_definition_path, load_config
+
+    config = load_config(root)
+    if not is_definition_path(config, rel):
+        where = f" ({config.source})" if config.source else ""
+        raise RegisterError(
+            f"'{rel}' is not read as definitions: the include/exclude settings{where} or .gitignore leave it out, "
+            "so the entry would be written where no command finds it",
+            f"choose a file they include (include: {', '.join(config.include)}), or change the settings")
 
     metadata = CommentedMap()
     metadata["id"] = improvement_id
@@ -407,11 +424,50 @@ def _apply(spec: CommentedMap, values: dict[str, Any]) -> None:
             target[leaf] = value
 
 
+@contextlib.contextmanager
+def register_lock(root: Path) -> Iterator[None]:
+    """One register edit at a time in a repository (a lock file in the store): two `csi set` run at
+    once would each read the file, change it and replace it, and the first change would be lost."""
+    from slactl.derived import ensure_ignored_folder
+    from slactl.loader.repository import load_config
+
+    folder = load_config(Path(root)).store_path
+    try:
+        ensure_ignored_folder(folder)
+        handle = open(folder / "register.lock", "a+b")  # noqa: SIM115 - held for the whole edit
+    except OSError:
+        yield  # a read-only store: no lock to take, edits are still atomic
+        return
+    with handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except (ImportError, OSError):
+            pass
+        yield
+
+
 def set_fields(root: Path, result: LoadResult, improvement_id: str, values: dict[str, Any]) -> EditResult:
     """Change fields of one Improvement in its file, keeping everything else of the file as it was."""
+    with register_lock(root):
+        return _set_fields(root, result, improvement_id, values)
+
+
+def _set_fields(root: Path, result: LoadResult, improvement_id: str, values: dict[str, Any]) -> EditResult:
     doc = get_improvement(result, improvement_id)
+    copies = [d for d in result.documents if d.kind == "Improvement" and d.id == improvement_id]
+    if len(copies) > 1:
+        raise RegisterError(
+            f"Improvement '{improvement_id}' is defined {len(copies)} times ("
+            + ", ".join(f"{d.file}:{d.line}" for d in copies) + "); nothing was changed",
+            "keep one of them (slactl validate reports this as id-duplicate)")
     path = Path(root) / doc.file
     original = _read_text(path, doc.file)
+    _, problem = parse_documents(original)
+    if problem is not None:
+        raise RegisterError(f"{doc.file}:{problem.line}:{problem.column}: {problem.message}; nothing was changed",
+                            problem.hint or "fix the file first (`slactl validate` lists every problem)")
     yaml = new_yaml()
     yaml.preserve_quotes = True
     documents = list(yaml.load_all(original))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,24 +123,36 @@ def find_definition_files(config: RepositoryConfig) -> list[Path]:
     configured include/exclude globs decide the rest.
     """
     root = config.root
-    include = pathspec.GitIgnoreSpec.from_lines(config.include)
-    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
-    ignored = _gitignore_spec(root)
+    chosen = _selector(config)
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "node_modules")
         for name in filenames:
             if name.startswith("."):
                 continue
-            rel = (Path(dirpath) / name).relative_to(root).as_posix()
-            if not include.match_file(rel):
-                continue
-            if exclude is not None and exclude.match_file(rel):
-                continue
-            if ignored is not None and ignored.match_file(rel):
-                continue
-            found.append(Path(dirpath) / name)
+            if chosen((Path(dirpath) / name).relative_to(root).as_posix()):
+                found.append(Path(dirpath) / name)
     return sorted(found)
+
+
+def _selector(config: RepositoryConfig) -> Callable[[str], bool]:
+    include = pathspec.GitIgnoreSpec.from_lines(config.include)
+    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    ignored = _gitignore_spec(config.root)
+
+    def chosen(rel: str) -> bool:
+        return (include.match_file(rel) and not (exclude is not None and exclude.match_file(rel))
+                and not (ignored is not None and ignored.match_file(rel)))
+
+    return chosen
+
+
+def is_definition_path(config: RepositoryConfig, rel: str) -> bool:
+    """Whether a file at `rel` (relative to the root) would be read as definitions (include, exclude,
+    .gitignore, no hidden folder): where a new register entry may be written."""
+    parts = rel.split("/")
+    return not any(part.startswith(".") for part in parts) and "node_modules" not in parts[:-1] \
+        and _selector(config)(rel)
 
 
 def _has_settings(folder: Path) -> bool:
