@@ -241,3 +241,35 @@ def test_add_refuses_a_file_the_settings_leave_out(repo: Path) -> None:
         add_improvement(repo, load_repository(repo), "lost-one", parse_assignments(["title=X", "source=review"]),
                         file="notes/lost.yaml")
     assert not (repo / "notes").exists()
+
+
+def test_listing_shows_control_characters_instead_of_sending_them_to_the_terminal(repo: Path) -> None:
+    set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["title=A\x1b]0;pwned\x07B"]))
+    result = run("csi", "list", "--repo", str(repo))
+    assert "\x1b" not in result.output and "\\x1b]0;pwned\\x07" in result.output
+    shown = run("csi", "show", "faster-failover", "--repo", str(repo))
+    assert "\x1b" not in shown.output
+
+
+def test_set_and_add_keep_crlf_line_ends_and_a_byte_order_mark(repo: Path) -> None:
+    path = repo / "improvements/register.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["kpi=K"]))
+    add_improvement(repo, load_repository(repo), "another-one", parse_assignments(["title=X", "source=review"]),
+                    file="improvements/register.yaml")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    assert b"\n" not in data.replace(b"\r\n", b"") and b"kpi: K\r\n" in data and b"another-one" in data
+    assert load_repository(repo).get("Improvement", "another-one") is not None
+
+
+def test_a_read_only_register_file_is_not_replaced(repo: Path) -> None:
+    path = repo / "improvements/register.yaml"
+    before = path.read_text()
+    path.chmod(0o444)
+    try:
+        with pytest.raises(RegisterError, match="read-only"):
+            set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["kpi=K"]))
+    finally:
+        path.chmod(0o644)
+    assert path.read_text() == before

@@ -21,6 +21,7 @@ from slactl.cli.common import (
     envelope,
     fail,
 )
+from slactl.display import terminal_safe
 from slactl.findings import Severity, exit_code_for
 
 
@@ -217,8 +218,8 @@ def history_text(agreement: str, entries: list[dict[str, Any]]) -> str:
     lines = [f"History of {agreement}: {len(entries)} change(s), newest first", ""]
     for e in entries:
         version = f"v{e['version']}" if e["version"] is not None else "v?"
-        lines.append(f"{version:<5} {e['date'][:10]}  {e['commit'][:10]}  {e['author']}  {e['state']}"
-                     f"  ({e['status']})  {e['subject']}")
+        lines.append(f"{version:<5} {e['date'][:10]}  {e['commit'][:10]}  {terminal_safe(e['author'], 80)}  "
+                     f"{e['state']}  ({e['status']})  {terminal_safe(e['subject'], 200)}")
         if e["moved"]:
             lines.append(f"      moved from {e['previous_file']} to {e['file']}")
         if e["approvals"] or e["trailers"]:

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 
 from slactl.cli.common import REPO_OPTION, OutputFormat, check_repo, echo_json, envelope, fail
+from slactl.display import terminal_safe
 from slactl.findings import ExitCode
 
 
@@ -131,7 +132,7 @@ def csi_list(
         return
     for e in entries:
         scope = ", ".join(e.services + e.agreements) or "-"
-        typer.echo(f"{e.id:<28} {e.status:<12} {e.phase:<6} {e.title}  [{scope}]")
+        typer.echo(terminal_safe(f"{e.id:<28} {e.status:<12} {e.phase:<6} {e.title}  [{scope}]"))
 
 
 def csi_show(
@@ -161,7 +162,7 @@ def csi_show(
     for key, value in data.items():
         if key not in ("id", "file", "line"):
             for line in _field_lines(key, value, "  "):
-                typer.echo(line)
+                typer.echo(terminal_safe(line))
 
 
 def _field_lines(key: str, value: Any, indent: str) -> list[str]:
@@ -460,8 +461,8 @@ def _problem_list(ctx: typer.Context, repo: Path | None, format: OutputFormat) -
     for r in records:
         breaches = ", ".join(f"{b['objective']} {b['period']}" for b in r.breaches) or "-"
         links = ", ".join(f"{i['id']} ({i['status'] or 'missing'})" for i in r.improvements) or "-"
-        typer.echo(f"{r.id:<24} {r.status:<12} {r.technique or '-':<10} {r.title or ''}")
-        typer.echo(f"    breaches: {breaches}; improvements: {links}")
+        typer.echo(terminal_safe(f"{r.id:<24} {r.status:<12} {r.technique or '-':<10} {r.title or ''}"))
+        typer.echo(terminal_safe(f"    breaches: {breaches}; improvements: {links}"))
 
 
 @problem_app.command("list")

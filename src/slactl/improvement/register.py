@@ -237,9 +237,28 @@ def _dump(documents: list[Any], explicit_start: bool, original: str = "") -> str
     return stream.getvalue()
 
 
+def _as_written(text: str, original: str) -> str:
+    """`text` with the line ends (CRLF or LF) and byte-order mark of the file it replaces or extends."""
+    if "\r\n" in original:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    if original.startswith("\ufeff") and not text.startswith("\ufeff"):
+        text = "\ufeff" + text
+    return text
+
+
+def _writable(path: Path, rel: str) -> None:
+    """Refuse to replace a file marked read-only (the atomic rename would not ask)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not mode & 0o222:
+        raise RegisterError(f"{rel} is read-only, so nothing was changed", "make it writable first (chmod u+w)")
+
+
 def _read_text(path: Path, rel: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")  # line ends as written (CRLF files stay CRLF)
     except UnicodeDecodeError:
         raise RegisterError(f"{rel} is not UTF-8 text", "save the file as UTF-8, or choose another --file") from None
     except OSError as exc:
@@ -377,7 +396,8 @@ def _add_improvement(root: Path, result: LoadResult, improvement_id: str, values
 
     if path.exists():
         sep = "" if existing_text.endswith("\n") or not existing_text else "\n"
-        text = existing_text + sep + "---\n" + new_doc_text if existing_text.strip() else new_doc_text
+        addition = _as_written(sep + "---\n" + new_doc_text, existing_text).removeprefix("\ufeff")
+        text = existing_text + addition if existing_text.strip() else new_doc_text
     else:
         text = new_doc_text
     _check_text(text, rel, improvement_id, existing_text)
@@ -387,6 +407,7 @@ def _add_improvement(root: Path, result: LoadResult, improvement_id: str, values
     _check_status_rules(new_spec)
     _check_references(result, new_spec)
     warnings = failed_predecessors(result, new_spec, exclude_id=improvement_id)
+    _writable(path, rel)
     write_text_atomic(path, text, keep_mode=True)
     return EditResult(id=improvement_id, file=rel, changed=dict(values), warnings=warnings)
 
@@ -485,10 +506,11 @@ def _set_fields(root: Path, result: LoadResult, improvement_id: str, values: dic
         else:
             target["metadata"][key] = value
     _apply(target["spec"], {k: v for k, v in updates.items() if k not in METADATA_FIELDS})
-    header, explicit = _document_header(original)
+    header, explicit = _document_header(original.removeprefix("\ufeff"))
     text = _dump(documents, explicit_start=explicit, original=original)
     if header and not text.startswith(header):
         text = header + text
+    text = _as_written(text, original)
     _check_text(text, doc.file, improvement_id, original)
     new_doc = load_text(text, doc.file).get("Improvement", improvement_id)
     assert new_doc is not None
@@ -498,5 +520,6 @@ def _set_fields(root: Path, result: LoadResult, improvement_id: str, values: dic
     warnings = []
     if new_spec.status == "failed" and old_spec.status != "failed":
         warnings.append("recorded as failed with its lessons learned; `csi add` will quote them for the same gap")
+    _writable(path, doc.file)
     write_text_atomic(path, text, keep_mode=True)
     return EditResult(id=improvement_id, file=doc.file, changed=updates, warnings=warnings)

@@ -196,9 +196,56 @@ def _outside_reason(name: str) -> str | None:
     return None
 
 
-def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
+def _version_number(name: str) -> int | None:
+    """N for a folder named `v<N>`, else None."""
+    match = _VERSION_DIR.match(name)
+    return int(match.group(1)) if match else None
+
+
+def _check_placement(folder: Path, label: str, manifest: dict[str, Any], depth: int | None,
+                     check: ArchiveCheck) -> None:
+    """The folder must be named `v<version>` of its manifest (and sit under its period and view).
+
+    `depth` is how many folders above this one lie inside the archive being verified (None: a single
+    version was named, so only a `v<N>` name is compared; a copy under another name is not judged).
+    """
+    prefix = f"{label}/" if label not in ("", ".") else ""
+    shown = label if label not in ("", ".") else folder.name
+    version = manifest.get("version")
+    if depth is None and _version_number(folder.name) is None:
+        return
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        check.problems.append(ArchiveProblem(
+            "tampered", prefix + MANIFEST,
+            f"{prefix}{MANIFEST}: manifest tampered: 'version' is not a whole number from 1; "
+            f"the folder {shown} cannot be matched to a version"))
+        return
+    if folder.name != f"v{version}":
+        check.problems.append(ArchiveProblem(
+            "tampered", label if label not in ("", ".") else folder.name,
+            f"{shown}: folder name differs from the manifest's version {version} (expected v{version}); "
+            "an archived version was renamed or moved"))
+    for level, key in ((1, "view"), (2, "period")):
+        if depth is None or depth < level:
+            break
+        above = folder.parents[level - 1].name
+        value = manifest.get(key)
+        if isinstance(value, str) and above != safe_filename(value):
+            check.problems.append(ArchiveProblem(
+                "tampered", label,
+                f"{shown}: the manifest's {key} '{value}' does not match the folder it is archived under "
+                f"('{above}'); an archived version was moved"))
+
+
+def _check_version(folder: Path, label: str, check: ArchiveCheck, depth: int | None = None) -> None:
     prefix = f"{label}/" if label not in ("", ".") else ""
     manifest_path = folder / MANIFEST
+    if manifest_path.is_symlink():
+        check.problems.append(ArchiveProblem(
+            "tampered", prefix + MANIFEST,
+            f"{prefix}{MANIFEST}: manifest tampered: it is a link, not a file of the archived version; "
+            "it was not read"))
+        return
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         outputs = manifest["outputs"]
@@ -209,6 +256,7 @@ def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
         check.problems.append(ArchiveProblem(
             "unreadable", prefix + MANIFEST, f"{prefix}{MANIFEST}: manifest unreadable ({reason})"))
         return
+    _check_placement(folder, label, manifest, depth, check)
     base = folder.resolve()
     for name, sha in sorted(expected.items()):
         reason = _outside_reason(name)
@@ -240,8 +288,80 @@ def _check_version(folder: Path, label: str, check: ArchiveCheck) -> None:
                 actual=sha256_file(path) if inside else None))
 
 
+def _missing_versions(prefix: str, numbers: set[int]) -> list[ArchiveProblem]:
+    """Versions are numbered from v1 without gaps: one problem per run of missing numbers."""
+    problems = []
+    present = sorted(numbers)
+    previous = 0
+    for number in present:
+        if number > previous + 1:
+            first, last = previous + 1, number - 1
+            where = f"{prefix}v{first}" if first == last else f"{prefix}v{first}..v{last}"
+            what = "archived version" if first == last else f"{last - first + 1} archived versions"
+            problems.append(ArchiveProblem(
+                "missing", where,
+                f"{where}: {what} missing (versions are numbered from v1 without gaps; v{number} exists)"))
+        previous = number
+    return problems
+
+
+def _check_tree(root: Path, folder: Path, check: ArchiveCheck) -> bool:
+    """Check every version under `folder` (a real folder inside the archive, not a version itself).
+
+    Returns whether anything that belongs to an archive (a version folder or a manifest) was found.
+    Links are never followed: a version folder, or any folder of the archive, must be a real folder.
+    Hidden entries (a `.git` beside the archive) are skipped unless they hold a manifest.
+    """
+    rel = folder.relative_to(root).as_posix()
+    prefix = "" if rel == "." else rel + "/"
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: (_version_number(e.name) is None,
+                                                            _version_number(e.name) or 0, e.name))
+    except OSError as exc:
+        check.problems.append(ArchiveProblem(
+            "unreadable", rel, f"{rel}: cannot be read ({exc.strerror or exc})"))
+        return True
+    found = False
+    numbers: set[int] = set()
+    for entry in entries:
+        number = _version_number(entry.name)
+        label = prefix + entry.name
+        real_dir = entry.is_dir(follow_symlinks=False)
+        has_manifest = real_dir and os.path.lexists(os.path.join(entry.path, MANIFEST))
+        if entry.name.startswith(".") and not has_manifest:
+            continue
+        if number is not None:
+            numbers.add(number)
+            found = True
+        if entry.is_symlink():
+            if number is not None or entry.is_dir():
+                check.problems.append(ArchiveProblem(
+                    "tampered", label, f"{label}: is a link, not a real folder inside the archive; it was not read"))
+        elif not real_dir:
+            if number is not None:
+                check.problems.append(ArchiveProblem(
+                    "tampered", label, f"{label}: is not a folder; an archived version must be a folder"))
+        elif has_manifest:
+            found = True
+            check.folders.append(label)
+            _check_version(Path(entry.path), label, check, depth=len(Path(label).parts) - 1)
+        elif number is not None:
+            check.problems.append(ArchiveProblem(
+                "missing", label + "/" + MANIFEST,
+                f"{label}: archived version has no {MANIFEST}; its files are unverified"))
+        else:
+            found = _check_tree(root, Path(entry.path), check) or found
+    check.problems.extend(_missing_versions(prefix, numbers))
+    return found
+
+
 def check_archive(path: Path) -> ArchiveCheck:
-    """Verify one archived version (a folder with manifest.json) or every version under a folder."""
+    """Verify one archived version (a folder with manifest.json) or every version under a folder.
+
+    Under a folder, each `v<N>` must be a real folder (not a link) with a manifest whose `version` is
+    N, and the versions of a period and view are numbered from v1 without gaps: a version removed,
+    renamed or replaced by a link is reported, not silently skipped.
+    """
     path = Path(path)
     check = ArchiveCheck()
     if not path.exists():
@@ -250,20 +370,17 @@ def check_archive(path: Path) -> ArchiveCheck:
     if not path.is_dir():
         check.problems.append(ArchiveProblem("unreadable", str(path), f"{path}: is not a folder"))
         return check
-    if (path / MANIFEST).exists():
+    if os.path.lexists(path / MANIFEST):
         check.folders.append(".")
+        if path.is_symlink() and _version_number(path.name) is not None:
+            check.problems.append(ArchiveProblem(
+                "tampered", str(path), f"{path}: is a link, not a real archived version folder; it was not read"))
+            return check
         _check_version(path, ".", check)
         return check
-    manifests = sorted(path.rglob(MANIFEST))
-    if not manifests:
+    if not _check_tree(path, path, check):
         check.problems.append(ArchiveProblem(
             "unreadable", str(path), f"{path}: no {MANIFEST} found; this is not a report archive"))
-        return check
-    for manifest in manifests:
-        folder = manifest.parent
-        label = folder.relative_to(path).as_posix()
-        check.folders.append(label)
-        _check_version(folder, label, check)
     return check
 
 
