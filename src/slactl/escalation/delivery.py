@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import io
 import json
 import os
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -28,6 +30,7 @@ from slactl.escalation.payloads import build_payload
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 ROUTING_KEY_SUFFIX = "_ROUTING_KEY"
 REDACTED = "***"
+BODY_LIMIT = 4096  # of an accepted answer's body, read only to end the exchange cleanly
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ class ConfigurationError(Exception):
     """A target's environment variable is missing or does not hold a usable URL."""
 
 
+class MalformedURLError(ConfigurationError):
+    """The environment variable holds an http(s) URL that cannot be parsed: a failed delivery, not retried."""
+
+
 @dataclass(frozen=True)
 class Endpoint:
     url: str
@@ -86,9 +93,15 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
         if not secret:
             continue
         pieces.add(secret)
-        parts = urlsplit(secret)
-        if parts.scheme in ("http", "https"):
-            for piece in (parts.netloc, parts.path, parts.query, parts.hostname or ""):
+        try:
+            parts = urlsplit(secret)
+            found = (parts.scheme, parts.netloc, parts.path, parts.query, parts.hostname or "")
+        except ValueError:  # a malformed URL ("http://[::1/x"): hide what lies between the slashes
+            scheme, _, rest = secret.partition("://")
+            netloc, slash, path = rest.partition("/")
+            found = (scheme.lower(), netloc, slash + path, "", "")
+        if found[0] in ("http", "https"):
+            for piece in found[1:]:
                 if len(piece) > 3:
                     pieces.add(piece)
     for piece in sorted(pieces, key=len, reverse=True):
@@ -118,8 +131,19 @@ def resolve_endpoint(fmt: str, url_env: str, environ: Mapping[str, str] | None =
         if not value:
             raise ConfigurationError(f"environment variable {url_env} (the webhook URL) is not set")
         url, key, secrets = value, "", (value,)
-    if urlsplit(url).scheme not in ("http", "https"):
+    malformed = MalformedURLError(f"the URL in environment variable {url_env} is malformed")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1/x": an unbalanced IPv6 bracket (the message never names the URL)
+        raise malformed from None
+    if parts.scheme not in ("http", "https"):
         raise ConfigurationError(f"environment variable {url_env} does not hold an http(s) URL")
+    try:
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise malformed from None
+    if not parts.hostname:
+        raise malformed
     return Endpoint(url=url, routing_key=key, secrets=secrets)
 
 
@@ -128,6 +152,122 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
         return None
+
+
+class _DeadlineSocket:
+    """A connected socket whose every read and write must end by one moment (time.monotonic()).
+
+    A socket timeout bounds each read only: a server sending a byte a second never trips it. Here
+    each read and write gets what is left until the deadline, so one attempt — request, status
+    line, headers and body — never outlasts it.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+        self._io_refs = 0
+        self._closed = False
+
+    def _arm(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(left)
+
+    def recv_into(self, *args: Any) -> int:
+        self._arm()
+        return self._sock.recv_into(*args)
+
+    def recv(self, *args: Any) -> bytes:
+        self._arm()
+        return self._sock.recv(*args)
+
+    def send(self, *args: Any) -> int:
+        self._arm()
+        return self._sock.send(*args)
+
+    def sendall(self, *args: Any) -> None:
+        self._arm()
+        self._sock.sendall(*args)
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        if mode != "rb":  # http.client reads answers through makefile("rb") only
+            raise ValueError(f"unsupported mode {mode!r}")
+        self._io_refs += 1
+        return io.BufferedReader(socket.SocketIO(self, "rb"))  # type: ignore[arg-type]
+
+    def _decref_socketios(self) -> None:  # as socket.socket: the last reader closes a closed socket
+        self._io_refs -= 1
+        if self._closed and self._io_refs <= 0:
+            self._sock.close()
+
+    def close(self) -> None:  # urllib closes the connection while the answer is still being read
+        self._closed = True
+        if self._io_refs <= 0:
+            self._sock.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _DeadlineHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, *, deadline: float, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self.timeout = left
+        super().connect()
+        self.sock = _DeadlineSocket(self.sock, self._deadline)
+
+
+class _DeadlineHTTPSConnection(_DeadlineHTTPConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+            return _DeadlineHTTPConnection(host, deadline=self._deadline, **kwargs)
+
+        return self.do_open(connection, req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        def connection(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+            return _DeadlineHTTPSConnection(host, deadline=self._deadline, **kwargs)
+
+        return self.do_open(connection, req)
+
+
+def _opener(deadline: float) -> urllib.request.OpenerDirector:
+    """urllib (proxies from the environment included) with no redirects and one deadline per attempt."""
+    return urllib.request.build_opener(_NoRedirect(), _DeadlineHTTPHandler(deadline), _DeadlineHTTPSHandler(deadline))
+
+
+def _finish(response: Any) -> None:
+    """Read a little of an accepted answer's body; the status line already says it was delivered."""
+    try:
+        response.read(BODY_LIMIT)
+    except (OSError, http.client.HTTPException, ValueError):
+        pass  # a slow, silent or truncated body does not undo a 2xx
+    finally:
+        try:
+            response.close()
+        except (OSError, http.client.HTTPException, ValueError):
+            pass
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -188,7 +328,6 @@ def post_json(
     Returns (delivered, attempts, error); errors and details are redacted.
     """
     data = json.dumps(body, default=_plain).encode("utf-8")
-    opener = urllib.request.build_opener(_NoRedirect())
     started = time.monotonic()
     attempts: list[Attempt] = []
     waited = 0.0
@@ -202,15 +341,10 @@ def post_json(
                 url, data=data, method="POST",
                 headers={"Content-Type": "application/json", "User-Agent": "slactl-alert"},
             )
+            # one deadline for the whole attempt (connection, request, answer, body), within the total budget
             remaining = policy.total_time - (time.monotonic() - started)
-            with opener.open(request, timeout=max(0.05, min(policy.request_timeout, remaining))) as response:
-                status = response.status
-                response.read(65536)
-            attempt = Attempt(number, status, "delivered", waited=waited)
-            attempts.append(attempt)
-            if on_attempt:
-                on_attempt(attempt)
-            return True, attempts, None
+            budget = max(0.05, min(policy.request_timeout, remaining))
+            response = _opener(time.monotonic() + budget).open(request, timeout=budget)
         except urllib.error.HTTPError as exc:
             status = exc.code
             retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
@@ -226,6 +360,14 @@ def post_json(
         except ValueError as exc:  # a malformed URL (bad port, bad host): trying again will not help
             retryable = False
             error = f"the URL is malformed ({type(exc).__name__})"
+        else:  # a 2xx status line: delivered, whatever the body does afterwards
+            status = response.status
+            _finish(response)
+            attempt = Attempt(number, status, "delivered", waited=waited)
+            attempts.append(attempt)
+            if on_attempt:
+                on_attempt(attempt)
+            return True, attempts, None
         error = redact(error or "delivery failed", secrets)
         delay = min(policy.max_delay, policy.base_delay * (2 ** (number - 1)))
         if retry_after is not None:
@@ -277,6 +419,12 @@ def deliver(
 
     try:
         endpoint = resolve_endpoint(target.format, target.url_env, environ)
+    except MalformedURLError as exc:  # as any malformed URL: a failed delivery, not retried
+        attempt = Attempt(1, None, "failed", detail=f"{exc} (not retried)")
+        result.attempts.append(attempt)
+        result.error = attempt.detail
+        record(attempt)
+        return result
     except ConfigurationError as exc:
         attempt = Attempt(0, None, "not-configured", detail=str(exc))
         result.attempts.append(attempt)

@@ -82,12 +82,14 @@ def run_alerts(
         plan = plan_notifications(report, result, state, now)
         run = AlertRun(plan=plan, dry_run=False)
         log = DeliveryLog(log_path(store_root))
-        for notification in plan.notifications:
-            outcome = deliver(notification, policy or RetryPolicy(), log, environ=environ, sleep=sleep)
-            run.deliveries.append(outcome)
-            if outcome.delivered:
-                record_delivery(state, notification, now)
-        save_state(path, state)
+        try:
+            for notification in plan.notifications:
+                outcome = deliver(notification, policy or RetryPolicy(), log, environ=environ, sleep=sleep)
+                run.deliveries.append(outcome)
+                if outcome.delivered:
+                    record_delivery(state, notification, now)
+        finally:  # even when a run is cut short, what was delivered is remembered and not sent again
+            save_state(path, state)
     return run
 
 
