@@ -273,3 +273,10 @@ def test_a_read_only_register_file_is_not_replaced(repo: Path) -> None:
     finally:
         path.chmod(0o644)
     assert path.read_text() == before
+
+
+def test_an_empty_list_value_removes_the_field(repo: Path) -> None:
+    set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["services=payments-api"]))
+    assert "services" in load_repository(repo).get("Improvement", "faster-failover").raw["spec"]
+    set_fields(repo, load_repository(repo), "faster-failover", parse_assignments(["services="]))
+    assert "services" not in load_repository(repo).get("Improvement", "faster-failover").raw["spec"]

@@ -163,8 +163,8 @@ def failed_predecessors(result: LoadResult, spec: ImprovementSpec, exclude_id: s
 
 def _parse_value(name: str, text: str) -> Any:
     leaf = name.split(".")[-1]
-    if name in LIST_FIELDS:
-        return [part.strip() for part in text.split(",") if part.strip()]
+    if name in LIST_FIELDS:  # an empty value removes the field, as for every other field
+        return [part.strip() for part in text.split(",") if part.strip()] or None
     if leaf in DATE_FIELDS:
         if text.strip().lower() in {"", "none", "null"}:
             return None
