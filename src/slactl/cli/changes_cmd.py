@@ -258,7 +258,7 @@ def _alert_text(data: dict[str, Any], dry_run: bool, period: str) -> str:
     for n in notifications:
         keys = ", ".join(n["conditions"])
         if dry_run:
-            problem = f" (not configured: {n['problem']})" if n["problem"] else ""
+            problem = f" (would not be sent: {n['problem']})" if n["problem"] else ""
             lines.append(f"  {n['target']} ({n['format']}, {n['channel']}, {n['action']}) to {n['url']}: {keys}{problem}")
         elif n["delivered"]:
             lines.append(f"  {n['target']} ({n['format']}, {n['action']}): {keys}: delivered "
