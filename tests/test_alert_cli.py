@@ -127,7 +127,7 @@ def test_dry_run_shows_variables_not_values(repo: Path) -> None:
     assert shown["ops-pager"]["body"]["routing_key"] == "${SLACTL_CLI_PD_ROUTING_KEY}"
     assert shown["ops-slack"]["problem"] is None and shown["ops-pager"]["problem"] is None
     text = _alert(repo, {}, "--as-of", "2026-11-01T09:00:00Z", "--dry-run")
-    assert "to ${SLACTL_CLI_SLACK}: payments-gold/availability@2026-10 (not configured: environment variable " \
+    assert "to ${SLACTL_CLI_SLACK}: payments-gold/availability@2026-10 (would not be sent: environment variable " \
            "SLACTL_CLI_SLACK (the webhook URL) is not set)" in text.stdout
     assert PD_KEY not in result.output and "secret-token" not in result.output
     assert not (repo / ".slactl" / "store" / "alerts" / "state.json").exists()
