@@ -88,3 +88,14 @@ def test_nice_ticks_are_round() -> None:
     assert charts.nice_ticks(99.8, 100.0) == (99.8, 100.0, 0.05)
     low, high, step = charts.nice_ticks(95.0, 95.0)
     assert low <= 95.0 <= high and step > 0
+
+
+def test_burndown_axis_names_the_first_and_last_day_in_the_agreement_s_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from slactl.report import charts
+
+    start, end = datetime(2026, 9, 30, 23, tzinfo=UTC), datetime(2026, 10, 31, 23, tzinfo=UTC)  # October in London
+    svg = charts.burndown_chart(start, end, 2653.2, [], title="t", chart_id="c", zone=ZoneInfo("Europe/London"))
+    assert ">01 Oct</text>" in svg and ">31 Oct</text>" in svg and "30 Sep" not in svg

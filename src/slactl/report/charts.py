@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 
 from slactl.display import fmt_percent
@@ -161,6 +161,7 @@ def burndown_chart(
     as_of: datetime | None = None,
     width: int = 500,
     height: int = 220,
+    zone: tzinfo | None = None,
 ) -> str:
     """Remaining error budget over the period: starts at the budget, steps down with each spend.
 
@@ -209,9 +210,12 @@ def burndown_chart(
                f'x2="{_num(x_of(end))}" y2="{_num(zero)}" stroke="{COLOURS["target"]}" stroke-dasharray="6 4"/>')
     colour = COLOURS["met"] if remaining >= 0 else COLOURS["breached"]
     out.append(f'<path class="budget-line" d="{"".join(path)}" fill="none" stroke="{colour}" stroke-width="2"/>')
-    out.append(f'<text x="{left}" y="{height - bottom + 16}" font-size="11">{escape(start.strftime("%d %b"))}</text>')
+    # the first and last day of the period, in the agreement's time zone (the end itself is exclusive)
+    first_day = start.astimezone(zone) if zone is not None else start
+    last_day = (end - timedelta(microseconds=1)).astimezone(zone) if zone is not None else end
+    out.append(f'<text x="{left}" y="{height - bottom + 16}" font-size="11">{escape(first_day.strftime("%d %b"))}</text>')
     out.append(f'<text x="{width - right}" y="{height - bottom + 16}" font-size="11" text-anchor="end">'
-               f'{escape(end.strftime("%d %b"))}</text>')
+               f'{escape(last_day.strftime("%d %b"))}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - bottom + 32}" font-size="11" text-anchor="middle">'
                f'{escape(left_text)}</text>')
     out.append("</svg>")

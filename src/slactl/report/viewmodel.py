@@ -409,11 +409,11 @@ def _objective_row(r: ObjectiveResult, inputs: ReportInputs, with_charts: bool, 
     if r.status == "breached":
         row["breach"] = {"timeline": _breach_timeline(r, tz), "problems": _problems_for(inputs.result, ref)}
     if with_charts:
-        row["charts"] = _objective_charts(r, row)
+        row["charts"] = _objective_charts(r, row, tz)
     return row
 
 
-def _objective_charts(r: ObjectiveResult, row: dict[str, Any]) -> dict[str, str]:
+def _objective_charts(r: ObjectiveResult, row: dict[str, Any], tz: str = "UTC") -> dict[str, str]:
     ref = row["ref"]
     out = {
         "sparkline": charts.sparkline([p["attained"] for p in row["trend"]], r.target,
@@ -440,7 +440,7 @@ def _objective_charts(r: ObjectiveResult, row: dict[str, Any]) -> dict[str, str]
             spends = [(end, float(b.consumed))]
         out["burndown"] = charts.burndown_chart(
             start, end, b.total, spends, unit="seconds", title=f"Error budget of {ref} through the period",
-            chart_id=charts.svg_id("burn", ref))
+            chart_id=charts.svg_id("burn", ref), zone=ZoneInfo(tz))
     samples = _ticket_samples(r)
     if samples and r.threshold_seconds:
         out["histogram"] = charts.histogram_chart(
