@@ -348,3 +348,21 @@ def test_init_and_schema_export_print_json_on_request(tmp_path: Path) -> None:
     assert all(Path(p).is_file() for p in payload["written"])
     schemas = CliRunner().invoke(app, ["schema", "export", "--out", str(tmp_path / "s"), "--format", "json"])
     assert schemas.exit_code == 0 and json.loads(schemas.output)["written"]
+
+
+def test_a_new_repository_passes_its_own_audit(tmp_path: Path) -> None:
+    import git
+
+    from slactl.scaffold import scaffold
+
+    from datetime import date
+
+    for day in ("2026-01-31", "2026-02-15", "2026-11-27", "2026-12-31"):
+        root = tmp_path / day
+        files = [p.relative_to(root).as_posix() for p in scaffold(root, today=date.fromisoformat(day))]
+        repo = git.Repo.init(root)
+        repo.index.add(files)
+        repo.index.commit("init", author=git.Actor("A", "a@example.com"), committer=git.Actor("A", "a@example.com"))
+        result = CliRunner().invoke(app, ["--repo", str(root), "audit", "--format", "json", "--as-of", day])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["findings"] == [], (day, result.stdout)

@@ -27,10 +27,21 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+PLANNING_MONTHS = (3, 6, 9, 12)  # the review months of the template's governance policy
+
+
+def _next_planned_review(today: date) -> date:
+    """The 15th of the first planning month after this one: within a quarter, as the cadence asks."""
+    day = _add_months(date(today.year, today.month, 1), 1)
+    while day.month not in PLANNING_MONTHS:
+        day = _add_months(day, 1)
+    return day.replace(day=15)
+
+
 def _markers(today: date) -> dict[str, str]:
     return {
         "@TODAY@": today.isoformat(),
-        "@NEXT_REVIEW@": _add_months(today, 3).isoformat(),
+        "@NEXT_REVIEW@": _next_planned_review(today).isoformat(),
         "@NEXT_ANNUAL@": _add_months(today, 12).isoformat(),
         "@YEAR@": str(today.year),
         "@NEXT_YEAR@": str(today.year + 1),
