@@ -351,11 +351,11 @@ def test_init_and_schema_export_print_json_on_request(tmp_path: Path) -> None:
 
 
 def test_a_new_repository_passes_its_own_audit(tmp_path: Path) -> None:
+    from datetime import date
+
     import git
 
     from slactl.scaffold import scaffold
-
-    from datetime import date
 
     for day in ("2026-01-31", "2026-02-15", "2026-11-27", "2026-12-31"):
         root = tmp_path / day
