@@ -529,3 +529,20 @@ def test_other_manifest_files_are_not_archives(write, tmp_path: Path) -> None:
     found = _audit(tmp_path, "audit-archive-unverified")
     assert [(f.severity, f.file) for f in found] == [
         (Severity.ERROR, "reports/archive/2026-05/customer/v1/manifest.json")]
+
+
+def test_an_archived_version_removed_is_found_by_the_audit(write, tmp_path: Path) -> None:
+    import shutil
+
+    from slactl.report.archive import write_archive
+
+    write("sla.yaml", sla())
+    made = [write_archive(tmp_path / "reports/archive", period="2026-05", view="customer",
+                          outputs={"report.md": b"# May\n"}, inputs=[], git={}, generator_version="test")
+            for _ in range(2)]
+    assert _audit(tmp_path, "audit-archive-unverified") == []
+    os.chmod(made[0], stat.S_IRWXU)
+    shutil.rmtree(made[0])
+    found = _audit(tmp_path, "audit-archive-unverified")
+    assert [(f.severity, f.file) for f in found] == [(Severity.ERROR, "reports/archive/2026-05/customer/v1")]
+    assert "missing" in found[0].message

@@ -506,20 +506,29 @@ def archive_unverified(ctx: Context) -> Iterator[Finding]:
     if not archives:
         return
     try:
-        from slactl.report.archive import verify_archive
+        from slactl.report.archive import check_archive
     except ImportError:
         yield Finding(REPOSITORY, 1, 1, "audit-archive-unverified", Severity.INFO,
                       f"{len(archives)} report archive(s) not verified: archive verification is not available", None)
         return
-    for folder in archives:
+    # each period/view folder as a whole, so a version removed, renamed or left without its manifest
+    # shows up beside the versions that are still there
+    import re
+
+    folders = sorted({f.parent if re.fullmatch(r"v\d+", f.name) else f for f in archives})
+    for folder in folders:
         rel = folder.relative_to(ctx.root).as_posix()
         try:
-            problems = verify_archive(folder)
+            problems = [(p.path, p.message) for p in check_archive(folder).problems]
         except Exception as exc:  # noqa: BLE001 - an unreadable archive is itself a finding
-            problems = [f"cannot be verified: {exc}"]
-        for problem in problems:
-            yield Finding(f"{rel}/manifest.json", 1, 1, "audit-archive-unverified", Severity.ERROR,
-                          f"report archive {rel}: {problem}",
+            problems = [("", f"cannot be verified: {exc}")]
+        for path, message in problems:
+            version = path.split("/")[0] if re.fullmatch(r"v\d+", path.split("/")[0]) else ""
+            manifest = folder / version / "manifest.json" if version else None
+            where = (manifest.relative_to(ctx.root).as_posix() if manifest is not None and manifest.is_file()
+                     else (f"{rel}/{version}" if version else rel))
+            yield Finding(where, 1, 1, "audit-archive-unverified", Severity.ERROR,
+                          f"report archive {rel}: {message}",
                           "archives are never edited: restore the archived files from version control")
 
 
