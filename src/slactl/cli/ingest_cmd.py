@@ -68,7 +68,7 @@ def ingest(
                               strict=strict, progress=sink or False)
     except IngestError as exc:
         if exc.report is None or exc.usage:
-            fail(str(exc), "run `slactl validate` to check the DataSource definitions")
+            fail(str(exc), exc.hint or "run `slactl validate` to check the DataSource definitions")
         _print(exc.report, output, failed=str(exc))
         raise typer.Exit(int(ExitCode.FINDINGS)) from None
     finally:

@@ -83,8 +83,10 @@ class IngestError(Exception):
     The message names the file, the line and the fix; `report` holds everything found so far.
     """
 
-    def __init__(self, message: str, report: IngestReport | None = None, usage: bool = False) -> None:
+    def __init__(self, message: str, report: IngestReport | None = None, usage: bool = False,
+                 hint: str | None = None) -> None:
         super().__init__(message)
         self.report = report
         # True when the repository or the source itself cannot be read (exit 2), not the data (exit 1)
         self.usage = usage
+        self.hint = hint

@@ -463,7 +463,8 @@ class Store:
                 paths = [Path(p) if Path(p).is_absolute() else Path.cwd() / p for p in files or []]
                 for path in paths:
                     if not path.is_file():
-                        raise IngestError(f"{path}: no such file", usage=True)
+                        raise IngestError(f"{path}: no such file", usage=True,
+                                          hint="give the path of an export file (relative to the current folder)")
             else:
                 doc = load_result.get("DataSource", sid)
                 where = (doc.file, doc.pos("spec", "path")[0]) if doc is not None else None
