@@ -183,3 +183,16 @@ def test_an_ingest_leaves_the_files_it_does_not_read_parsed_for_the_next_command
     (tmp_path / "broken.yaml").unlink()
     monkeypatch.setattr(documents, "parse_documents_fast", lambda text: (_ for _ in ()).throw(AssertionError(text)))
     assert load(tmp_path).get("Calendar", "other") is not None  # nothing parsed again
+
+
+def test_the_ingest_warm_up_never_reads_a_link_out_of_the_repository(tmp_path: Path):
+    from slactl.loader.repository import load_config
+    from slactl.store.definitions import load_data_definitions
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "defs.yaml").write_text(DEFS, encoding="utf-8")
+    (tmp_path / "outside.yaml").write_text("secret_token: hunter2\n", encoding="utf-8")
+    (repo / "linked.yaml").symlink_to(tmp_path / "outside.yaml")
+    load_data_definitions(load_config(repo))
+    assert "hunter2" not in (repo / ".slactl" / "store" / "definitions-cache.json").read_text(encoding="utf-8")

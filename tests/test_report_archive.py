@@ -216,3 +216,17 @@ def test_input_files_skip_data_outside_the_repository(tmp_path: Path) -> None:
     (root / "data" / "link.csv").symlink_to(tmp_path / "secret.csv")
     entries = input_files(root, [], ["data/*.csv", "../*.csv", str(tmp_path / "*.csv")])
     assert [e["path"] for e in entries] == ["data/p1.csv"]
+
+
+def test_versions_written_at_once_get_their_own_numbers_and_leave_no_staging(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(_: int) -> Path:
+        return write_archive(tmp_path / "arch", period="2026-10", view="manager", outputs={"r.md": b"# r\n"},
+                             inputs=[], git={}, generator_version="t")
+
+    with ThreadPoolExecutor(4) as pool:
+        folders = list(pool.map(one, range(6)))
+    assert sorted(f.name for f in folders) == [f"v{n}" for n in range(1, 7)]
+    assert sorted(p.name for p in (tmp_path / "arch/2026-10/manager").iterdir()) == sorted(f.name for f in folders)
+    assert verify_archive(tmp_path / "arch") == []

@@ -174,3 +174,28 @@ def test_a_glob_that_matches_nothing_is_a_warning_at_the_datasource(tmp_path: Pa
     assert (problem.file, problem.line, problem.severity) == ("sources/probes.yaml", 6, "warning")
     assert "the 1 file(s) ingested from it before are dropped" in problem.message
     assert report.files_removed == ["data/probes/a.csv"]
+
+
+@pytest.mark.parametrize(("fmt", "good", "bad"), [
+    ("%d/%m/%Y %T", "05/01/2026 10:00:00", "31/09/2026 10:00:00"),
+    ("%e/%m/%Y %H:%M:%S", " 5/01/2026 10:00:00", "31/09/2026 10:00:00"),
+    ("%d %h %Y %H:%M", "05 Jan 2026 10:00", "31 Sep 2026 10:00"),
+    ("%d/%m/%C%y %R", "05/01/2026 10:00", None),  # %C: Python cannot check it, Arrow's reading stands
+])
+def test_formats_with_directives_python_lacks_keep_their_good_rows(repo: Repo, fmt: str, good: str,
+                                                                   bad: str | None) -> None:
+    repo.source("probes", "probes", "data/*.csv", timezone="UTC", formats=f'{{time: "{fmt}"}}')
+    repo.data("data/a.csv", HEADER + f"{good},web,up\n" + (f"{bad},web,up\n" if bad else ""))
+    report = repo.ingest()
+    assert report.rows_added == 1, problems(report)
+    assert [p[1] for p in problems(report)] == ([3] if bad else [])
+
+
+def test_an_unclosed_quote_in_a_large_export_is_one_problem_not_a_crash(repo: Repo) -> None:
+    repo.source("probes", "probes", "data/*.csv", timezone="UTC")
+    rows = [f"2026-10-01T{h:02d}:{m:02d}:00Z,web,up" for h in range(24) for m in range(60)] * 14  # 20,160 rows
+    rows[4] = '"' + rows[4]  # line 6 opens a quote that never closes
+    repo.data("data/a.csv", HEADER + "\n".join(rows) + "\n")
+    report = repo.ingest()
+    assert problems(report) == [("data/a.csv", 6, "data-row-malformed", "error")]
+    assert report.rows_added == 4 and report.rows_skipped == len(rows) - 4

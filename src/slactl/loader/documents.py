@@ -483,7 +483,7 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cac
         return load_paths(paths, root, positions=True)
     if parsed is not None:
         for path in warm:
-            text = _plain_text(Path(path))
+            text = _plain_text(Path(path), result.root)
             rel = display_path(Path(path), result.root)
             if text is not None and parsed.documents(rel, text) is None:
                 raw_docs, problem = parse_documents_fast(text)
@@ -493,15 +493,12 @@ def load_paths(paths: Iterable[Path], root: Path, *, positions: bool = True, cac
     return result
 
 
-def _plain_text(path: Path) -> str | None:
-    """The UTF-8 text of a regular file of at most MAX_FILE_BYTES, else None (never a finding)."""
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _plain_text(path: Path, root: Path) -> str | None:
+    """The text `_read_file` would read (same refusals: links out of the repository, anything but a
+    regular file, more than MAX_FILE_BYTES), or None; never a finding."""
+    scratch = LoadResult(root=root)
+    data = _read_file(path, display_path(path, root), scratch)
+    return None if data is None or scratch.findings else data
 
 
 def load_repository(root: Path, config: RepositoryConfig | None = None, *, positions: bool = True,

@@ -46,7 +46,7 @@ def _default_up_values() -> list[str | int | float | bool]:
 
 
 MAX_PROBE_INTERVAL = 86_400.0
-_STRPTIME_DIRECTIVES = set("aAbBcCdDeFgGhHIjmMnpRSTuUVwWxXyYzZ%")
+_STRPTIME_DIRECTIVES = set("aAbBcCdDeFgGhHIjmMnpRsSTuUVwWxXyYzZ%")
 
 
 def strptime_problem(fmt: str) -> str | None:
@@ -60,7 +60,7 @@ def strptime_problem(fmt: str) -> str | None:
     if unknown:
         return f"has unknown directive(s) {', '.join('%' + d for d in unknown)}"
     found = set(directives)
-    has_date = bool(found & set("cDFx")) or (bool(found & set("YyCG")) and (
+    has_date = bool(found & set("cDFxs")) or (bool(found & set("YyCG")) and (
         "j" in found or (bool(found & set("mbBh")) and bool(found & set("de")))))
     if not has_date:
         return "gives no date: it needs a year, month and day (for example %d/%m/%Y %H:%M)"

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from slactl.report.render import safe_filename, write_bytes_atomic
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "1.0"
 _VERSION_DIR = re.compile(r"^v(\d+)$")
+_STAGING = ".staging-"  # prefix of a version folder being written
 _READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 _READ_ONLY_DIR = _READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
 
@@ -103,20 +105,6 @@ def input_files(root: Path, definition_files: list[str], data_globs: list[str]) 
     return [{"path": rel, "role": roles[rel], "sha256": sha256_file(root / rel)} for rel in sorted(roles)]
 
 
-def _next_version_dir(parent: Path) -> tuple[int, Path]:
-    """Create the next `v<N>` folder exclusively (os.mkdir fails if it exists, so runs never collide)."""
-    parent.mkdir(parents=True, exist_ok=True)
-    existing = [int(m.group(1)) for p in parent.iterdir() if (m := _VERSION_DIR.match(p.name))]
-    number = max(existing, default=0) + 1
-    while True:
-        target = parent / f"v{number}"
-        try:
-            os.mkdir(target)
-            return number, target
-        except FileExistsError:
-            number += 1
-
-
 def write_archive(
     archive: Path,
     *,
@@ -130,15 +118,39 @@ def write_archive(
     created_at: datetime | None = None,
 ) -> Path:
     """Write one archived version of a report; returns its folder. Nothing existing is touched."""
-    version, folder = _next_version_dir(Path(archive) / safe_filename(period) / safe_filename(view))
+    parent = Path(archive) / safe_filename(period) / safe_filename(view)
+    parent.mkdir(parents=True, exist_ok=True)
+    # written in a staging folder and renamed to v<N> whole, so a run killed half-way never leaves a
+    # version without its manifest (which `report verify` would rightly call altered)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=parent))
     out_entries = []
     for name in sorted(outputs):
         clean = safe_filename(name)
-        path = folder / clean
+        path = staging / clean
         write_bytes_atomic(path, outputs[name])
         os.chmod(path, _READ_ONLY_FILE)
         out_entries.append({"path": clean, "sha256": hashlib.sha256(outputs[name]).hexdigest(),
                             "bytes": len(outputs[name])})
+    version = max((n for p in parent.iterdir() if (n := _version_number(p.name)) is not None), default=0) + 1
+    while True:
+        _write_manifest(staging, version, period, view, scope, generator_version, created_at, git, inputs,
+                        out_entries)
+        try:
+            os.rename(staging, parent / f"v{version}")  # fails if another run took this number meanwhile
+        except OSError as exc:
+            if not (parent / f"v{version}").exists():
+                raise exc from None
+            version += 1
+            continue
+        break
+    folder = parent / f"v{version}"
+    os.chmod(folder, _READ_ONLY_DIR)
+    return folder
+
+
+def _write_manifest(folder: Path, version: int, period: str, view: str, scope: str, generator_version: str,
+                    created_at: datetime | None, git: dict[str, Any], inputs: list[dict[str, Any]],
+                    out_entries: list[dict[str, Any]]) -> None:
     manifest = {
         "schema_version": MANIFEST_SCHEMA,
         "period": period,
@@ -152,10 +164,10 @@ def write_archive(
         "outputs": out_entries,
     }
     path = folder / MANIFEST
+    if path.exists():
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)  # a retry under the next version number
     write_bytes_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     os.chmod(path, _READ_ONLY_FILE)
-    os.chmod(folder, _READ_ONLY_DIR)
-    return folder
 
 
 @dataclass
@@ -328,8 +340,8 @@ def _check_tree(root: Path, folder: Path, check: ArchiveCheck) -> bool:
         label = prefix + entry.name
         real_dir = entry.is_dir(follow_symlinks=False)
         has_manifest = real_dir and os.path.lexists(os.path.join(entry.path, MANIFEST))
-        if entry.name.startswith(".") and not has_manifest:
-            continue
+        if entry.name.startswith(_STAGING) or (entry.name.startswith(".") and not has_manifest):
+            continue  # a version being written (or left by a run that was killed), not yet archived
         if number is not None:
             numbers.add(number)
             found = True

@@ -188,35 +188,42 @@ def _record_lines(path: Path, settings: SourceSettings,
         reader = csv.reader(handle, delimiter=settings.delimiter)
         previous = 0
         header_seen = False
-        for record in reader:
-            start = previous + 1
-            previous = reader.line_num
-            last_start = start if previous > start else None
-            if not record or (len(record) == 1 and record[0] == ""):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            if len(record) != width:
-                malformed.append((start, len(record)))
-                continue
-            starts.append(start)
+        try:
+            for record in reader:
+                start = previous + 1
+                previous = reader.line_num
+                last_start = start if previous > start else None
+                if not record or (len(record) == 1 and record[0] == ""):
+                    continue
+                if not header_seen:
+                    header_seen = True
+                    continue
+                if len(record) != width:
+                    malformed.append((start, len(record)))
+                    continue
+                starts.append(start)
+        except csv.Error:  # a cell past the csv module's size limit: a quote that runs on and on
+            last_start = previous + 1
     return np.asarray(starts, dtype=np.int64), malformed, last_start
 
 
 def _lines_never_closed(path: Path, settings: SourceSettings, start: int) -> int | None:
     """When a quoted cell opened on line `start` is never closed: the non-blank lines it swallowed."""
-    with open(path, encoding=_codec(settings.encoding), newline="", errors="replace") as handle:
+    def rest(handle: Any) -> Any:
         for _ in range(start - 1):
             handle.readline()
-        rest = handle.read()
-    try:
-        for _ in csv.reader(io.StringIO(rest), delimiter=settings.delimiter, strict=True):
-            pass
-    except csv.Error as exc:
-        if "unexpected end of data" in str(exc):
-            return sum(1 for line in rest.splitlines() if line.strip())
-    return None
+        return handle
+
+    with open(path, encoding=_codec(settings.encoding), newline="", errors="replace") as handle:
+        try:
+            for _ in csv.reader(rest(handle), delimiter=settings.delimiter, strict=True):
+                pass
+            return None
+        except csv.Error as exc:  # read to the end inside a quote, or a cell beyond any real cell's size
+            if "unexpected end of data" not in str(exc) and "field limit" not in str(exc):
+                return None
+    with open(path, encoding=_codec(settings.encoding), newline="", errors="replace") as handle:
+        return sum(1 for line in rest(handle) if line.strip())  # streamed: a large export is never held
 
 
 def read_file(path: Path, rel: str, settings: SourceSettings, known_services: set[str] | None,

@@ -389,7 +389,7 @@ class Store:
         )
 
     def _candidates(self, repo_root: Path, pattern: str, report: IngestReport | None = None,
-                    where: tuple[str, int] | None = None, sid: str = "") -> list[Path]:
+                    where: Callable[[], tuple[str, int]] | None = None, sid: str = "") -> list[Path]:
         """Files the glob `pattern` matches inside the (resolved) repository root `repo_root`.
 
         `path` is relative to the repository root (SPEC 2.5): an absolute pattern, a `~` or a `..`
@@ -403,7 +403,7 @@ class Store:
         reason = path_escapes(pattern)
         if reason is not None:
             if report is not None:
-                file, line = where or ("slactl", 1)
+                file, line = where() if where is not None else ("slactl", 1)
                 report.problems.append(DataProblem(
                     file, line, None, "data-path-outside",
                     f"DataSource '{sid}' path '{pattern[:80]}' {reason}: no file was read (paths are globs "
@@ -467,13 +467,16 @@ class Store:
                                           hint="give the path of an export file (relative to the current folder)")
             else:
                 doc = load_result.get("DataSource", sid)
-                where = (doc.file, doc.pos("spec", "path")[0]) if doc is not None else None
+                # the DataSource's `path:` line, found only when a problem names it (finding a position
+                # parses the file again)
+                where = (lambda doc=doc: (doc.file, doc.pos("spec", "path")[0])) if doc is not None else None
                 known = len(report.problems)
                 paths = self._candidates(repo_root, spec.path, report, where, sid)
                 if not paths and len(report.problems) == known:  # (a refused glob was reported already)
                     dropped = sum(1 for e in old["files"].values() if e.get("source") == sid and not e.get("explicit"))
+                    file, line = where() if where is not None else ("slactl", 1)
                     report.problems.append(DataProblem(
-                        where[0] if where else "slactl", where[1] if where else 1, None, "data-path-empty",
+                        file, line, None, "data-path-empty",
                         f"DataSource '{sid}' path '{spec.path[:80]}' matches no file"
                         + (f": the {dropped} file(s) ingested from it before are dropped from the store"
                            if dropped else ""), "warning",

@@ -145,7 +145,12 @@ _DIRECTIVES = {
     "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}", "S": r"(?P<S>\d{1,2})", "f": r"\d{1,9}",
     "j": r"\d{1,3}", "b": r"[A-Za-z]+", "B": r"[A-Za-z]+", "a": r"[A-Za-z]+", "A": r"[A-Za-z]+",
     "p": r"[A-Za-z]+", "z": r"(?:[Zz]|[+-]\d{2}:?\d{2}(?::?\d{2})?)", "Z": r"\S+", "%": "%",
+    "T": r"\d{1,2}:\d{1,2}:\d{1,2}", "R": r"\d{1,2}:\d{1,2}", "h": r"[A-Za-z]+", "C": r"\d{2}",
+    "e": r"\s?(?P<d>\d{1,2})",
 }
+
+
+_PYTHON_SPELLING = {"%T": "%H:%M:%S", "%R": "%H:%M", "%h": "%b", "%e": "%d", "%F": "%Y-%m-%d", "%D": "%m/%d/%y"}
 
 
 def _format_pattern(fmt: str) -> str | None:
@@ -187,40 +192,47 @@ def _impossible_dates(text: pa.ChunkedArray | pa.Array, fmt: str, parsed: np.nda
     if not parsed.any() or ("%d" not in fmt and "%S" not in fmt):
         return impossible
     pattern = _format_pattern(fmt)
+    if pattern is None:
+        return impossible  # a directive the check cannot follow: Arrow's reading stands
     unsure = parsed.copy()
-    if pattern is not None:
-        if isinstance(text, pa.ChunkedArray):
-            text = text.combine_chunks() if text.num_chunks != 1 else text.chunk(0)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks() if text.num_chunks != 1 else text.chunk(0)
+    try:
         fields = pc.extract_regex(text, pattern=pattern)
-        matched = np.asarray(to_numpy(pc.is_valid(fields)), dtype=bool) & parsed
-        unsure = parsed & ~matched
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. a field written twice (%d and %e)
+        return impossible
+    matched = np.asarray(to_numpy(pc.is_valid(fields)), dtype=bool) & parsed
+    unsure = parsed & ~matched
 
-        def number(name: str) -> np.ndarray | None:
-            if name not in {f.name for f in fields.type}:
-                return None
-            values = pc.cast(pc.struct_field(fields, name), pa.int32())
-            return np.asarray(to_numpy(values.fill_null(0)), dtype=np.int64)
+    def number(name: str) -> np.ndarray | None:
+        if name not in {f.name for f in fields.type}:
+            return None
+        values = pc.cast(pc.struct_field(fields, name), pa.int32())
+        return np.asarray(to_numpy(values.fill_null(0)), dtype=np.int64)
 
-        day, month, second = number("d"), number("m"), number("S")
-        year = number("Y")
-        if year is None and (short := number("y")) is not None:
-            year = np.where(short < 69, 2000 + short, 1900 + short)
-        if second is not None:
-            impossible |= matched & (second > 59)
-        if day is not None:
-            late = matched & (day > 28)  # only days 29..31 can be past a month's end
-            if month is None or year is None:
-                unsure |= late  # a month by name, or no year: Python decides
-            else:
-                leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-                length = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-                length = length + ((month == 2) & leap)
-                impossible |= late & (day > length)
+    day, month, second = number("d"), number("m"), number("S")
+    year = number("Y")
+    if year is None and (short := number("y")) is not None:
+        year = np.where(short < 69, 2000 + short, 1900 + short)
+    if second is not None:
+        impossible |= matched & (second > 59)
+    if day is not None:
+        late = matched & (day > 28)  # only days 29..31 can be past a month's end
+        if month is None or year is None:
+            unsure |= late  # a month by name, or no year: Python decides
+        else:
+            leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+            length = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+            length = length + ((month == 2) & leap)
+            impossible |= late & (day > length)
+    python_fmt = fmt
+    for alias, spelled in _PYTHON_SPELLING.items():  # glibc shorthands Python's strptime lacks
+        python_fmt = python_fmt.replace(alias, spelled)
     for index in np.flatnonzero(unsure):  # the few cells the pattern could not follow
         try:
-            datetime.strptime(str(text[int(index)].as_py()), fmt)
-        except ValueError:
-            impossible[index] = True
+            datetime.strptime(str(text[int(index)].as_py()).strip(), python_fmt)
+        except ValueError as exc:  # only a date that does not exist; not a format Python reads differently
+            impossible[index] = "out of range" in str(exc) or "must be in" in str(exc)
     return impossible
 
 
