@@ -199,3 +199,15 @@ def test_an_unclosed_quote_in_a_large_export_is_one_problem_not_a_crash(repo: Re
     report = repo.ingest()
     assert problems(report) == [("data/a.csv", 6, "data-row-malformed", "error")]
     assert report.rows_added == 4 and report.rows_skipped == len(rows) - 4
+
+
+def test_dates_with_month_names_that_do_not_exist_are_refused() -> None:
+    import pyarrow as pa
+
+    from slactl.store.timeparse import parse_times
+
+    values = [f"{day:02d} {month} 2026 10:00" for day in range(1, 32) for month in ("January", "Feb", "sep", "OCT")]
+    parsed = parse_times(pa.chunked_array([pa.array(values)]), "%d %B %Y %H:%M", "UTC")
+    bad = {values[i] for i in range(len(values)) if parsed.bad[i]}
+    assert bad == {"29 Feb 2026 10:00", "30 Feb 2026 10:00", "31 Feb 2026 10:00", "31 sep 2026 10:00"}
+

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from slactl.store.arrays import to_numpy
+from slactl.store.arrays import strings, to_numpy
 
 NAT = np.iinfo(np.int64).min
 UTC_NS = pa.timestamp("ns", tz="UTC")
@@ -143,13 +143,14 @@ def _parse_with_format(column: pa.ChunkedArray | pa.Array, fmt: str, zone: str |
 _DIRECTIVES = {
     "d": r"(?P<d>\d{1,2})", "m": r"(?P<m>\d{1,2})", "Y": r"(?P<Y>\d{4})", "y": r"(?P<y>\d{2})",
     "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}", "S": r"(?P<S>\d{1,2})", "f": r"\d{1,9}",
-    "j": r"\d{1,3}", "b": r"[A-Za-z]+", "B": r"[A-Za-z]+", "a": r"[A-Za-z]+", "A": r"[A-Za-z]+",
+    "j": r"\d{1,3}", "b": r"(?P<b>[A-Za-z]+)", "B": r"(?P<b>[A-Za-z]+)", "a": r"[A-Za-z]+", "A": r"[A-Za-z]+",
     "p": r"[A-Za-z]+", "z": r"(?:[Zz]|[+-]\d{2}:?\d{2}(?::?\d{2})?)", "Z": r"\S+", "%": "%",
-    "T": r"\d{1,2}:\d{1,2}:\d{1,2}", "R": r"\d{1,2}:\d{1,2}", "h": r"[A-Za-z]+", "C": r"\d{2}",
+    "T": r"\d{1,2}:\d{1,2}:\d{1,2}", "R": r"\d{1,2}:\d{1,2}", "h": r"(?P<b>[A-Za-z]+)", "C": r"\d{2}",
     "e": r"\s?(?P<d>\d{1,2})",
 }
 
 
+_MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _PYTHON_SPELLING = {"%T": "%H:%M:%S", "%R": "%H:%M", "%h": "%b", "%e": "%d", "%F": "%Y-%m-%d", "%D": "%m/%d/%y"}
 
 
@@ -211,6 +212,11 @@ def _impossible_dates(text: pa.ChunkedArray | pa.Array, fmt: str, parsed: np.nda
         return np.asarray(to_numpy(values.fill_null(0)), dtype=np.int64)
 
     day, month, second = number("d"), number("m"), number("S")
+    if month is None and "b" in {f.name for f in fields.type}:  # a month by name (C locale): 0 if unknown
+        names = pc.utf8_lower(pc.utf8_slice_codeunits(pc.struct_field(fields, "b"), 0, 3))
+        found = pc.index_in(names, value_set=strings(_MONTH_NAMES))
+        month = np.asarray(to_numpy(pc.add(found, 1).fill_null(0)), dtype=np.int64)
+        unsure |= matched & (month == 0)
     year = number("Y")
     if year is None and (short := number("y")) is not None:
         year = np.where(short < 69, 2000 + short, 1900 + short)
