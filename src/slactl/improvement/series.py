@@ -267,12 +267,13 @@ def daily_values(
     store = SpanReader(reader, result, to_ns(bounds[0]), to_ns(bounds[-1]), _services(refs))
     from slactl.improvement.coverage import DataExtents
 
-    extents = DataExtents(result, reader)
+    # an outage source counts time without records as up (SPEC 3.1); before its first record (or after
+    # its last, without complete_until) that is no evidence of an improvement: such days are missing.
+    # Other sources already know nothing there (a probe sample reaching into a day is data for it).
+    extents = DataExtents(result, reader) if refs.source.model.spec.type == "outages" else None
     values = []
     for n, day in enumerate(days):
-        if not extents.covers(str(refs.source.id), day, day, refs.tz):
-            # no record reaches into the day: missing, not good (an outage source with no export yet
-            # counts as up for the engine, SPEC 3.1, but is no evidence of an improvement)
+        if extents is not None and not extents.covers(str(refs.source.id), day, day, refs.tz):
             values.append(DayValue(day, 0.0, 0.0))
             continue
         comp = Computation(result=result, store=store)
