@@ -14,6 +14,7 @@ from slactl.cli.common import (
     REPO_OPTION,
     FailOn,
     FindingsFormat,
+    OutputFormat,
     check_repo,
     display_prefix,
     emit,
@@ -29,16 +30,11 @@ class RulesFormat(StrEnum):
     md = "md"
 
 
-class WriteFormat(StrEnum):
-    text = "text"
-    json = "json"
+WRITE_FORMAT = typer.Option(OutputFormat.text, "--format", "-f", help="text, or json (the files written).")
 
 
-WRITE_FORMAT = typer.Option(WriteFormat.text, "--format", "-f", help="text, or json (the files written).")
-
-
-def _written(format: WriteFormat, text: str, folder: Path, written: list[Path], **extra: object) -> None:
-    if format is WriteFormat.json:
+def _written(format: OutputFormat, text: str, folder: Path, written: list[Path], **extra: object) -> None:
+    if format is OutputFormat.json:
         sys.stdout.write(json.dumps(envelope(folder=os.fspath(folder), written=[os.fspath(p) for p in written],
                                              **extra), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -146,7 +142,7 @@ def schema_export(
     repo: Path = REPO_OPTION,
     out: Path = typer.Option(None, "--out", help="Folder to write into (default: schemas/ in the repository)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when the files differ from the models."),
-    format: WriteFormat = WRITE_FORMAT,
+    format: OutputFormat = WRITE_FORMAT,
 ) -> None:
     """Write one JSON Schema per kind, plus slactl.json for any document, for editors and CI.
 
@@ -175,7 +171,7 @@ def init(
     dest: Path | None = typer.Argument(None, help="Folder for the new definitions repository (default: --repo)."),
     force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (files are overwritten)."),
     repo: Path = typer.Option(None, "--repo", help="Same as DIR, for symmetry with every other command."),
-    format: WriteFormat = WRITE_FORMAT,
+    format: OutputFormat = WRITE_FORMAT,
 ) -> None:
     """Create a small, valid definitions repository with one example of every kind.
 

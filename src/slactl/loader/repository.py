@@ -84,7 +84,7 @@ def load_config(root: Path) -> RepositoryConfig:
     return RepositoryConfig(root=root)
 
 
-def _read_small_text(path: Path, limit: int = 1024 * 1024) -> str:
+def read_start(path: Path, limit: int = 1024 * 1024) -> str:
     """The start of a regular file as text; empty for pipes, devices, link loops and unreadable files."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -102,7 +102,7 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
         if ".gitignore" in filenames:
             rel = Path(dirpath).relative_to(root).as_posix()
             prefix = "" if rel == "." else rel + "/"
-            for raw in _read_small_text(Path(dirpath) / ".gitignore").splitlines():
+            for raw in read_start(Path(dirpath) / ".gitignore").splitlines():
                 line = raw.strip()
                 if not line or line.startswith("#"):
                     continue
@@ -176,7 +176,7 @@ def _holds_definitions(folder: Path, depth: int = 3, budget: int = 500) -> bool:
             seen += 1
             if seen > budget:
                 return False
-            if "apiVersion: slactl/" in _read_small_text(path, 4096):
+            if "apiVersion: slactl/" in read_start(path, 4096):
                 return True
     return False
 

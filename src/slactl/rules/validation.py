@@ -14,7 +14,7 @@ from pathlib import Path
 
 from slactl.findings import Finding
 from slactl.loader.documents import LoadResult, load_repository
-from slactl.loader.repository import RepositoryConfig, find_definition_files, load_config
+from slactl.loader.repository import RepositoryConfig, find_definition_files, load_config, read_start
 from slactl.model.common import API_VERSION
 from slactl.rules.registry import Context, run_rules
 from slactl.rules.suppression import apply_suppressions
@@ -54,17 +54,7 @@ def looks_like_repository(config: RepositoryConfig) -> bool:
     """Like `is_definitions_repository`, from the files' text alone (for commands that read only some files)."""
     if config.source is not None:
         return True
-    for path in find_definition_files(config):
-        try:
-            if not path.is_file():  # never open a FIFO or a device
-                continue
-            with open(path, "rb") as handle:
-                head = handle.read(1 << 20).decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        if _SLACTL_API.search(head):
-            return True
-    return False
+    return any(_SLACTL_API.search(read_start(path)) for path in find_definition_files(config))
 
 
 @dataclass
