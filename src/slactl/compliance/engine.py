@@ -136,17 +136,6 @@ class SourceData:
     cache: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def _groups(codes: npt.NDArray[Any], names: list[str]) -> dict[str, npt.NDArray[np.int64]]:
-        # one stable sort of small integer codes (radix sort) instead of a group-by per service
-        if len(names) < 2**15:
-            codes = codes.astype(np.int16)
-        order = np.argsort(codes, kind="stable")
-        missing = int((codes < 0).sum()) if codes.size and codes.min() < 0 else 0
-        counts = np.bincount(codes[codes >= 0] if missing else codes, minlength=len(names))
-        bounds = np.concatenate([[0], np.cumsum(counts)]) + missing
-        return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names) if counts[i]}
-
-    @staticmethod
     def of(frame: pd.DataFrame) -> SourceData:
         import pandas as pd
 
@@ -159,24 +148,17 @@ class SourceData:
         else:
             codes, uniques = pd.factorize(column.astype(str))
             names = [str(c) for c in uniques]
-        return SourceData(len(frame), SourceData._groups(codes, names), frame_=frame)
+        from slactl.store.arrays import rows_by_code
+
+        return SourceData(len(frame), rows_by_code(codes, names), frame_=frame)
 
     @staticmethod
     def of_table(table: Any) -> SourceData:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        from slactl.store.arrays import dictionary_codes, rows_by_code
 
         # no combine_chunks: copying ten million rows costs more than the whole computation
-        table = table.unify_dictionaries()
-        service = table.column("service")
-        if not pa.types.is_dictionary(service.type):
-            service = pc.dictionary_encode(service)
-        chunks = service.chunks
-        names = [str(v) for v in chunks[0].dictionary.to_pylist()] if chunks else []
-        parts = [(c.indices.fill_null(-1) if c.null_count else c.indices).to_numpy(zero_copy_only=False)
-                 for c in chunks]
-        codes = np.concatenate(parts) if parts else np.empty(0, np.int32)
-        return SourceData(table.num_rows, SourceData._groups(codes, names), table=table)
+        codes, names = dictionary_codes(table.column("service"))
+        return SourceData(table.num_rows, rows_by_code(codes, names), table=table)
 
     @property
     def frame(self) -> pd.DataFrame:

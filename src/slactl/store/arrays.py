@@ -76,3 +76,33 @@ def strings(values: list[str]) -> pa.Array:
     if offsets[-1] < 2**31:
         return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets.astype(np.int32)), data])
     return pa.Array.from_buffers(pa.large_string(), len(encoded), [None, pa.py_buffer(offsets), data]).cast(pa.string())
+
+
+def dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Integer codes over one list of values (-1 for an empty cell), and the values as text."""
+    if not pa.types.is_dictionary(column.type):
+        import pyarrow.compute as pc
+
+        column = pc.dictionary_encode(column)
+    chunks = column.chunks
+    if len(chunks) > 1:  # each chunk has its own dictionary: one shared list first (no copy of the rows)
+        column = pa.chunked_array(chunks, type=column.type).unify_dictionaries()
+        chunks = column.chunks
+    names = [str(v) for v in chunks[0].dictionary.to_pylist()] if chunks else []
+    parts = [to_numpy(c.indices.fill_null(-1) if c.null_count else c.indices) for c in chunks]
+    codes = np.concatenate(parts) if len(parts) > 1 else (parts[0] if parts else np.empty(0, np.int32))
+    return codes, names
+
+
+def rows_by_code(codes: np.ndarray, names: list[str]) -> dict[str, np.ndarray]:
+    """Row positions of each value that occurs (codes of -1 are left out), in row order.
+
+    One stable sort of small integer codes (a radix sort) instead of a comparison per value.
+    """
+    if len(names) < 2**15:
+        codes = codes.astype(np.int16)
+    order = np.argsort(codes, kind="stable")
+    missing = int((codes < 0).sum()) if codes.size and codes.min() < 0 else 0
+    counts = np.bincount(codes[codes >= 0] if missing else codes, minlength=len(names))
+    bounds = np.concatenate([[0], np.cumsum(counts)]) + missing
+    return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names) if counts[i]}

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from slactl.store.arrays import from_numpy, strings, to_numpy
+from slactl.store.arrays import dictionary_codes, from_numpy, rows_by_code, strings, to_numpy
 
 RUNS_SCHEMA = pa.schema([
     pa.field("service", pa.dictionary(pa.int32(), pa.string())),
@@ -27,22 +27,6 @@ RUNS_SCHEMA = pa.schema([
     pa.field("end", pa.int64()),
     pa.field("down", pa.bool_()),
 ])
-
-
-def _service_codes(column: pa.ChunkedArray) -> tuple[npt.NDArray[np.integer[Any]], list[str]]:
-    """Codes over one list of service names (-1 for an empty cell)."""
-    if not pa.types.is_dictionary(column.type):
-        import pyarrow.compute as pc
-
-        column = pc.dictionary_encode(column)
-    chunks = column.chunks
-    if len(chunks) > 1:
-        column = pa.chunked_array(chunks, type=column.type).unify_dictionaries()
-        chunks = column.chunks
-    names = [str(v) for v in chunks[0].dictionary.to_pylist()] if chunks else []
-    parts = [to_numpy(c.indices.fill_null(-1) if c.null_count else c.indices) for c in chunks]
-    codes = np.concatenate(parts) if len(parts) > 1 else (parts[0] if parts else np.empty(0, np.int32))
-    return codes, names
 
 
 def _sorted_by_service(codes: npt.NDArray[np.integer[Any]], times: npt.NDArray[np.int64],
@@ -111,7 +95,7 @@ def _block_runs(codes: npt.NDArray[np.integer[Any]], times: npt.NDArray[np.int64
 
 def probe_runs(table: pa.Table, interval_ns: int) -> pa.Table:
     """The runs of a table of probe samples (columns `time`, `service`, `up`)."""
-    codes, names = _service_codes(table.column("service"))
+    codes, names = dictionary_codes(table.column("service"))
     time_column = table.column("time")
     times = to_numpy(time_column.cast(pa.int64()).fill_null(0) if time_column.null_count else time_column.cast(pa.int64()))
     up_column = table.column("up")
@@ -145,21 +129,15 @@ class ProbeRuns:
         self.by_service: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
         if table is None or table.num_rows == 0:
             return
-        codes, names = _service_codes(table.column("service"))
+        codes, names = dictionary_codes(table.column("service"))
         starts = to_numpy(table.column("start"))
         ends = to_numpy(table.column("end"))
         down = to_numpy(table.column("down"))
         if after is not None:
             keep = ends > after
             codes, starts, ends, down = codes[keep], starts[keep], ends[keep], down[keep]
-        order = np.argsort(codes, kind="stable")
-        counts = np.bincount(codes[codes >= 0], minlength=len(names))
-        offset = int((codes < 0).sum())
-        bounds = np.concatenate([[0], np.cumsum(counts)]) + offset
-        for index, name in enumerate(names):
-            rows = order[bounds[index]:bounds[index + 1]]
-            if len(rows):
-                self.by_service[name] = (starts[rows], ends[rows], down[rows])
+        for name, rows in rows_by_code(codes, names).items():
+            self.by_service[name] = (starts[rows], ends[rows], down[rows])
 
     def of(self, service: str, before: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
                                                       npt.NDArray[np.int64], npt.NDArray[np.int64]]:
