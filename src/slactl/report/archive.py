@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
+from slactl.display import shorten
 from slactl.report.render import safe_filename, write_bytes_atomic
 
 MANIFEST = "manifest.json"
@@ -276,7 +277,7 @@ def _check_version(folder: Path, label: str, check: ArchiveCheck, depth: int | N
         if reason is None and path.exists() and not path.resolve().is_relative_to(base):
             reason = "is a link to a file outside the archived version"
         if reason is not None:
-            shown = name if len(name) <= 80 else name[:79] + "…"
+            shown = shorten(name, 80)
             check.problems.append(ArchiveProblem(
                 "tampered", prefix + MANIFEST,
                 f"{prefix}{MANIFEST}: manifest tampered: output '{shown}' {reason}; it was not read"))

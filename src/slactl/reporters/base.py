@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from slactl.display import shorten
 from slactl.findings import Finding, count_by_severity
 
 QUOTE_CHARS = 200  # of a source line quoted under a finding, ellipsis included
@@ -48,8 +49,7 @@ class FindingsReport:
         lines = text.splitlines()
         if not 0 < line <= len(lines):
             return None
-        quoted = lines[line - 1]
-        return quoted if len(quoted) <= QUOTE_CHARS else quoted[: QUOTE_CHARS - 1] + "…"
+        return shorten(lines[line - 1], QUOTE_CHARS)
 
     def summary_text(self) -> str:
         s = self.summary()

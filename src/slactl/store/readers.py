@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from slactl.display import shorten
 from slactl.store.arrays import from_numpy, strings, to_numpy
 from slactl.store.columns import (
     ENUMS,
@@ -362,8 +363,7 @@ HEADER_ECHO_TOTAL = 80  # of all the headers listed in one message
 
 def clip(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters (an ellipsis marks the cut): messages never echo a long line."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+    return shorten(text.replace("\r", " ").replace("\n", " "), limit)
 
 
 def _headers_excerpt(headers: list[str]) -> str:
