@@ -550,7 +550,8 @@ class _Importer:
                 self.note(doc, UNSUPPORTED, Severity.INFO, f"annotation {ANNOTATION}{key}: {what} has no field "
                           f"'{name}'; ignored", *where)
                 continue
-            annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+            # Any: pydantic's stubs type a field's annotation as a typing form or None, by version
+            annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
             try:
                 TypeAdapter(annotation).validate_python(value)
             except ValidationError as exc:
